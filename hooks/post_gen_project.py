@@ -1,0 +1,64 @@
+"""Remove the files of options that were not chosen, then print the next steps.
+
+Cookiecutter renders this file with Jinja, so the context arrives as one JSON literal.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+# (option, value) -> files that exist only when that value is chosen.
+FILES_FOR_OPTION = {
+    ("ci_auth", "oidc"): ["docs/ci-auth-oidc.md"],
+    ("ci_auth", "token"): ["docs/ci-auth-token.md"],
+}
+
+
+def files_to_remove(context: dict) -> list[str]:
+    """Every option-specific file whose option value was not chosen."""
+    return sorted(
+        path
+        for (option, value), paths in FILES_FOR_OPTION.items()
+        if context.get(option) != value
+        for path in paths
+    )
+
+
+def remove(project_dir: Path, relative_paths: list[str]) -> None:
+    for relative in relative_paths:
+        target = project_dir / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def next_steps(context: dict) -> str:
+    slug, package = context["project_slug"], context["package_name"]
+    return f"""
+Created {slug}/ ({context["compute"]} compute on {context["cloud"]}, CI auth: {context["ci_auth"]}).
+
+Next steps:
+  cd {slug}
+  git init -b {context["default_branch"]} && git add -A && git commit -m "Scaffold {slug}"
+  python{context["python_version"]} -m venv .venv && . .venv/bin/activate
+  pip install -e ".[dev]"          # Java 17 must be on PATH for local Spark
+  pytest                           # unit tests on local Spark + Delta + MLflow
+  python -m {package} run-all      # the whole lifecycle on this machine, state in ./.lakehouse
+
+README.md explains each folder, the commands and how CI/CD deploys to Databricks.
+"""
+
+
+def main() -> int:
+    context = json.loads(r"""{{ cookiecutter | tojson }}""")
+    remove(Path.cwd(), files_to_remove(context))
+    print(next_steps(context))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

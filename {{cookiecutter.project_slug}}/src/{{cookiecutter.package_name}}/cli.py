@@ -1,0 +1,109 @@
+"""The command line: `python -m {{ cookiecutter.package_name }} COMMAND [--env ENV] [--json]`.
+
+Every command loads the config, gets Spark if it needs it, calls one stage and prints a summary.
+With --json the last line of stdout is a one-line JSON summary. Exit codes: 0 success, 1 failure,
+2 usage or configuration error, 3 model rejected by the validation gate, 4 monitoring alert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from .commands import Command, Context
+from .config import ENVIRONMENTS, PACKAGE_NAME, load_config
+from .data.commands import COMMANDS as DATA_COMMANDS
+from .errors import LifecycleError
+from .progress import configure_logging, logger, step
+
+# The order in which `run-all` runs the lifecycle.
+LIFECYCLE = ("generate-data", "ingest", "features", "train", "validate", "promote", "score", "monitor")
+REGISTERED: list[Command] = [*DATA_COMMANDS]
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--env", choices=ENVIRONMENTS, default="local", help="environment (default: local)")
+    common.add_argument("--json", action="store_true", help="print a one-line JSON summary as the last line")
+    common.add_argument("--verbose", action="store_true", help="debug logging")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(prog=PACKAGE_NAME, description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in REGISTERED:
+        sub = subparsers.add_parser(command.name, help=command.help, parents=[common])
+        command.add_arguments(sub)
+    run_all = subparsers.add_parser(
+        "run-all", help="run the whole local lifecycle in order", parents=[common]
+    )
+    run_all.add_argument(
+        "--rows", type=int, default=100_000, help="events to generate when the landing zone is empty"
+    )
+    return parser
+
+
+def run_all(context: Context, args: argparse.Namespace) -> dict:
+    """Run every registered lifecycle command in order, each with its own defaults."""
+    by_name = {command.name: command for command in REGISTERED}
+    parser = build_parser()
+    steps = {}
+    started = time.perf_counter()
+    for name in LIFECYCLE:
+        command = by_name.get(name)
+        if command is None:
+            continue
+        extra = command.lifecycle_arguments(context, args)
+        if extra is None:
+            logger.info("%s: skipped (nothing to do)", name)
+            steps[name] = {"skipped": True}
+            continue
+        step_args = parser.parse_args([name, "--env", context.config.env, *extra])
+        with step(name) as facts:
+            facts.update(command.run(context, step_args))
+        steps[name] = facts
+    return {"steps": steps, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _print_summary(command: str, summary: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"command": command, **summary}, default=str, sort_keys=True))
+        return
+    for key, value in summary.items():
+        print(f"{key}: {json.dumps(value, default=str) if isinstance(value, dict | list) else value}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        context = Context(load_config(args.env))
+        if args.command == "run-all":
+            summary = run_all(context, args)
+        else:
+            command = next(command for command in REGISTERED if command.name == args.command)
+            with step(args.command) as facts:
+                facts.update(command.run(context, args))
+            summary = facts
+    except LifecycleError as error:
+        logger.error("%s", error)
+        if args.json:
+            _print_summary(args.command, {"status": "failed", "error": str(error)}, as_json=True)
+        return error.exit_code
+    except Exception as error:
+        logger.exception("%s failed", args.command)
+        if args.json:
+            _print_summary(args.command, {"status": "failed", "error": str(error)}, as_json=True)
+        return 1
+    _print_summary(args.command, {"status": "ok", **summary}, as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

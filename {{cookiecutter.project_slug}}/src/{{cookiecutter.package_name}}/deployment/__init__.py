@@ -1,0 +1,1 @@
+"""Deployment stage: champion/challenger aliases, rollback, and Databricks jobs as code."""

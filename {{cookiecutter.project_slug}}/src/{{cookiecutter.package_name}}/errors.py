@@ -1,0 +1,25 @@
+"""Errors that end a command, each with the exit code the CLI returns for it."""
+
+
+class LifecycleError(Exception):
+    """A command failed; the message says what went wrong and what to do."""
+
+    exit_code = 1
+
+
+class ConfigError(LifecycleError):
+    """Bad configuration or usage."""
+
+    exit_code = 2
+
+
+class GateRejectedError(LifecycleError):
+    """The validation gate rejected a model version."""
+
+    exit_code = 3
+
+
+class MonitoringAlertError(LifecycleError):
+    """Monitoring raised an alert and the command was asked to fail on alerts."""
+
+    exit_code = 4

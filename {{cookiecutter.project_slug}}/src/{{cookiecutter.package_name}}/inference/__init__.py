@@ -1,0 +1,1 @@
+"""Inference stage: batch and streaming scoring with the champion, and the inference log."""

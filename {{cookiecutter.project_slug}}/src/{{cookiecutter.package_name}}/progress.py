@@ -1,0 +1,37 @@
+"""Progress output: log lines on stderr with the step name, its counts and its seconds."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+logger = logging.getLogger(__package__)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+@contextmanager
+def step(name: str) -> Iterator[dict]:
+    """Log the start and end of a step; put counts in the yielded dict to have them logged."""
+    facts: dict = {}
+    started = time.perf_counter()
+    logger.info("%s: started", name)
+    try:
+        yield facts
+    except Exception:
+        logger.error("%s: failed after %.1f s", name, time.perf_counter() - started)
+        raise
+    facts["seconds"] = round(time.perf_counter() - started, 2)
+    details = ", ".join(
+        f"{key}={value}" for key, value in facts.items() if not isinstance(value, dict | list)
+    )
+    logger.info("%s: done (%s)", name, details)

@@ -1,0 +1,58 @@
+"""The Spark session factory: the runtime's session on Databricks, local[*] + Delta elsewhere."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from .config import PACKAGE_NAME, Config
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def running_on_databricks() -> bool:
+    return "DATABRICKS_RUNTIME_VERSION" in os.environ
+
+
+def local_spark_conf(config: Config) -> dict[str, str]:
+    """Settings that keep a one-machine session quick: few partitions, no UI, quiet progress."""
+    partitions = str(config.shuffle_partitions)
+    return {
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.shuffle.partitions": partitions,
+        "spark.default.parallelism": partitions,
+        "spark.databricks.delta.snapshotPartitions": partitions,
+        "spark.sql.warehouse.dir": f"{config.state_root}/spark-warehouse",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
+    }
+
+
+def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
+    """Return the active session on Databricks, or build a local one with real Delta Lake.
+
+    The local session downloads the Delta jars from Maven Central on first use (cached in ~/.ivy2).
+    """
+    from pyspark.sql import SparkSession
+
+    if config.on_databricks or running_on_databricks():
+        return SparkSession.builder.getOrCreate()
+
+    from delta import configure_spark_with_delta_pip
+
+    # Workers must run this interpreter (it has pandas, pyarrow, mlflow), on loopback only.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[*]")).appName(app_name)
+    for key, value in local_spark_conf(config).items():
+        builder = builder.config(key, value)
+    session = configure_spark_with_delta_pip(builder).getOrCreate()
+    session.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
+    return session

@@ -1,0 +1,1 @@
+"""Validation stage: the gate that decides whether a new model version may become the challenger."""

@@ -1,0 +1,68 @@
+"""The CLI end to end, in-process: exit codes, the --json last line, run-all."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }} import cli
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LAKEHOUSE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def _last_json_line(capsys: pytest.CaptureFixture) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_generate_data_prints_a_json_summary(home: Path, capsys) -> None:
+    code = cli.main(["generate-data", "--rows", "300", "--seed", "4", "--json"])
+
+    summary = _last_json_line(capsys)
+    assert code == 0
+    assert summary["command"] == "generate-data" and summary["status"] == "ok"
+    assert summary["events"] == 300 and summary["files"] == 2
+    assert summary["landing_path"] == str(home / "landing")
+    assert len(list((home / "landing" / "events").glob("*.csv"))) == 1
+
+
+def test_run_all_generates_data_only_when_the_landing_zone_is_empty(home: Path, capsys) -> None:
+    assert cli.main(["run-all", "--rows", "200", "--json"]) == 0
+    first = _last_json_line(capsys)
+    assert cli.main(["run-all", "--rows", "200", "--json"]) == 0
+    second = _last_json_line(capsys)
+
+    assert first["steps"]["generate-data"]["events"] == 200
+    assert second["steps"]["generate-data"] == {"skipped": True}
+
+
+def test_an_unknown_environment_is_a_usage_error(home: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["generate-data", "--env", "qa"])
+
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'qa'" in capsys.readouterr().err
+
+
+def test_a_bad_row_count_is_a_usage_error(home: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["generate-data", "--rows", "0"])
+
+    assert exit_info.value.code == 2
+    assert "--rows: must be a whole number of at least 1, got 0" in capsys.readouterr().err
+
+
+def test_a_failing_command_exits_1_with_a_json_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("LAKEHOUSE_HOME", str(blocker))
+
+    code = cli.main(["generate-data", "--rows", "10", "--json"])
+
+    summary = _last_json_line(capsys)
+    assert code == 1
+    assert summary["command"] == "generate-data" and summary["status"] == "failed"
+    assert "not-a-folder" in summary["error"]

@@ -1,0 +1,49 @@
+"""Log, register and load a model in the local sqlite-backed MLflow of the lakehouse home."""
+
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow.models import infer_signature
+from mlflow.tracking import MlflowClient
+from sklearn.linear_model import LogisticRegression
+
+from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.tracking import configure_mlflow
+
+
+def test_log_register_alias_and_load_a_model(tmp_path: Path) -> None:
+    config = load_config("local", home=tmp_path)
+    features = pd.DataFrame({"x1": np.arange(20, dtype=float), "x2": np.arange(20, dtype=float) % 3})
+    labels = (features["x1"] > 9).astype(int)
+    model = LogisticRegression().fit(features, labels)
+
+    experiment_id = configure_mlflow(config)
+    with mlflow.start_run(experiment_id=experiment_id) as run:
+        mlflow.log_param("C", 1.0)
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=infer_signature(features, model.predict(features)),
+            input_example=features.head(3),
+            pip_requirements=["scikit-learn", "pandas"],
+            registered_model_name=config.model_name,
+        )
+
+    client = MlflowClient()
+    (version,) = [v.version for v in client.search_model_versions(f"name = '{config.model_name}'")]
+    client.set_registered_model_alias(config.model_name, "champion", version)
+    loaded = mlflow.pyfunc.load_model(f"models:/{config.model_name}@champion")
+
+    assert list(loaded.predict(features.head(12))) == [0] * 10 + [1] * 2
+    assert client.get_run(run.info.run_id).data.params == {"C": "1.0"}
+    assert Path(config.tracking_uri.removeprefix("sqlite:///")).is_file()
+    artifact_root = Path(config.mlflow_artifact_root)
+    assert any(artifact_root.rglob("MLmodel")), "artifacts must land under the lakehouse home"
+
+
+def test_configure_mlflow_reuses_the_experiment(tmp_path: Path) -> None:
+    config = load_config("local", home=tmp_path)
+
+    assert configure_mlflow(config) == configure_mlflow(config)
