@@ -38,19 +38,24 @@ def remove(project_dir: Path, relative_paths: list[str]) -> None:
 
 def next_steps(context: dict) -> str:
     slug, package = context["project_slug"], context["package_name"]
-    return f"""
-Created {slug}/ ({context["compute"]} compute on {context["cloud"]}, CI auth: {context["ci_auth"]}).
-
-Next steps:
-  cd {slug}
-  git init -b {context["default_branch"]} && git add -A && git commit -m "Scaffold {slug}"
-  python{context["python_version"]} -m venv .venv && . .venv/bin/activate
-  pip install -e ".[dev]"          # Java 17 must be on PATH for local Spark
-  pytest                           # unit tests on local Spark + Delta + MLflow
-  python -m {package} run-all      # the whole lifecycle on this machine, state in ./.lakehouse
-
-README.md explains each folder, the commands and how CI/CD deploys to Databricks.
-"""
+    steps = [
+        (f"cd {slug}", ""),
+        (f"git init -b {context['default_branch']} && git add -A && git commit -m 'Scaffold {slug}'", ""),
+        (f"python{context['python_version']} -m venv .venv && . .venv/bin/activate", ""),
+        ('pip install -e ".[dev]"', "Java 17 must be on PATH for local Spark"),
+        ("pytest", "unit tests on local Spark + Delta + MLflow"),
+        (f"python -m {package} run-all", "the whole lifecycle here, state in ./.lakehouse"),
+    ]
+    width = max(len(command) for command, comment in steps if comment)
+    lines = [
+        f"  {command:<{width}}  # {comment}" if comment else f"  {command}" for command, comment in steps
+    ]
+    options = f"{context['compute']} compute on {context['cloud']}, CI auth: {context['ci_auth']}"
+    return (
+        f"\nCreated {slug}/ ({options}).\n"
+        "\nNext steps:\n" + "\n".join(lines) + "\n\n"
+        "README.md explains each folder, the commands and how CI/CD deploys to Databricks.\n"
+    )
 
 
 def main() -> int:
