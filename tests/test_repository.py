@@ -1,0 +1,32 @@
+"""This repository's own code is lint-clean, and the template's Python files are ruff-formatted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from baking import TEMPLATE_ROOT
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=TEMPLATE_ROOT, capture_output=True, text=True, check=False)
+
+
+def test_ruff_check_and_format_pass_on_the_repository() -> None:
+    check = run(sys.executable, "-m", "ruff", "check", "--no-cache", ".")
+    fmt = run(sys.executable, "-m", "ruff", "format", "--check", "--no-cache", ".")
+
+    assert check.returncode == 0, check.stdout
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_template_python_files_are_formatted() -> None:
+    result = run(sys.executable, "tools/format_template.py", "--check")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hooks_are_plain_python_that_compiles() -> None:
+    for hook in ("pre_gen_project.py", "post_gen_project.py"):
+        source = (TEMPLATE_ROOT / "hooks" / hook).read_text()
+        compile(source, hook, "exec")
