@@ -1,0 +1,104 @@
+"""The raw-file contract: which columns each landing dataset has, their types, keys and allowed values.
+
+Files are CSV with a header line. Every column is read as a string and typed by validation, so a bad
+value becomes a quarantine reason instead of a silent null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"  # 2026-01-31T23:59:59Z or 2026-01-31T23:59:59+01:00
+EVENT_TYPES = ("purchase", "page_view", "support_contact")
+CHANNELS = ("mobile_app", "store", "web")
+MOBILE_CHANNEL = "mobile_app"
+PURCHASE = "purchase"
+SUPPORT_CONTACT = "support_contact"
+CORRUPT_RECORD_COLUMN = "_corrupt_record"  # set by Spark's CSV reader on rows with a wrong field count
+SOURCE_FILE_COLUMN = "source_file"
+INGESTED_AT_COLUMN = "ingested_at"
+
+
+@dataclass(frozen=True)
+class Range:
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class RawDataset:
+    """One kind of landing file: `<landing>/<name>/*.csv` -> table `table`, rejects -> `quarantine_table`."""
+
+    name: str
+    columns: tuple[str, ...]
+    # Typed column -> Spark type; string columns stay strings.
+    types: dict[str, str]
+    keys: tuple[str, ...]
+    required: tuple[str, ...]
+    table: str
+    quarantine_table: str
+    allowed: dict[str, tuple[str, ...]]
+    ranges: dict[str, Range]
+    timestamps: tuple[str, ...]
+    # Among valid rows with the same key, the first by these (column, ascending) pairs is kept; further
+    # ties are broken by the source file and the raw line, so the choice never depends on partitioning.
+    keep_first_by: tuple[tuple[str, bool], ...]
+
+    @property
+    def raw_schema(self) -> str:
+        return ", ".join(f"`{column}` string" for column in (*self.columns, CORRUPT_RECORD_COLUMN))
+
+    @property
+    def typed_columns(self) -> tuple[str, ...]:
+        return (*self.columns, SOURCE_FILE_COLUMN, INGESTED_AT_COLUMN)
+
+    @property
+    def table_schema(self) -> str:
+        """The DDL schema of the accepted-rows table."""
+        typed = [f"`{column}` {self.types.get(column, 'string')}" for column in self.columns]
+        return ", ".join([*typed, f"`{SOURCE_FILE_COLUMN}` string", f"`{INGESTED_AT_COLUMN}` timestamp"])
+
+
+EVENTS = RawDataset(
+    name="events",
+    columns=(
+        "event_id",
+        "customer_id",
+        "event_ts",
+        "event_type",
+        "channel",
+        "amount",
+        "session_minutes",
+        "items",
+    ),
+    types={"event_ts": "timestamp", "amount": "double", "session_minutes": "double", "items": "int"},
+    keys=("event_id",),
+    required=("event_id", "customer_id", "event_ts", "event_type", "channel"),
+    table="bronze_events",
+    quarantine_table="quarantine_events",
+    allowed={"event_type": EVENT_TYPES, "channel": CHANNELS},
+    ranges={
+        "amount": Range(0.0, 1_000_000.0),
+        "session_minutes": Range(0.0, 24 * 60.0),
+        "items": Range(0, 10_000),
+    },
+    timestamps=("event_ts",),
+    keep_first_by=(("event_ts", True),),
+)
+
+LABELS = RawDataset(
+    name="labels",
+    columns=("customer_id", "label_ts", "churned"),
+    types={"label_ts": "timestamp", "churned": "int"},
+    keys=("customer_id", "label_ts"),
+    required=("customer_id", "label_ts", "churned"),
+    table="labels",
+    quarantine_table="quarantine_labels",
+    allowed={"churned": ("0", "1")},
+    ranges={},
+    timestamps=("label_ts",),
+    # A customer labelled twice at the same time with different outcomes: the churn label wins.
+    keep_first_by=(("churned", False),),
+)
+
+DATASETS = (EVENTS, LABELS)

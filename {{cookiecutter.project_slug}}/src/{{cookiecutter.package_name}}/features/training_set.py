@@ -1,0 +1,28 @@
+"""The training set: each label joined with the latest features known at its label_ts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .lookup import point_in_time_lookup
+from .spec import ENTITY_COLUMN, FEATURE_TS_COLUMN, LABEL_COLUMN, LABEL_TS_COLUMN, TRAINING_SET_COLUMNS
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+
+def label_spine(labels: DataFrame) -> DataFrame:
+    """The label table's columns the training set needs (extra columns such as source_file dropped)."""
+    return labels.select(ENTITY_COLUMN, LABEL_TS_COLUMN, LABEL_COLUMN)
+
+
+def build_training_set(features: DataFrame, labels: DataFrame) -> DataFrame:
+    """TRAINING_SET_COLUMNS for every label that has feature history at its label_ts.
+
+    A label without any feature row at or before its label_ts (a customer with no events yet) has
+    nothing to learn from and is left out; `features` reports how many (labels minus rows).
+    """
+    from pyspark.sql import functions as F
+
+    joined = point_in_time_lookup(features, label_spine(labels), LABEL_TS_COLUMN)
+    return joined.where(F.col(FEATURE_TS_COLUMN).isNotNull()).select(*TRAINING_SET_COLUMNS)

@@ -1,0 +1,165 @@
+"""Validation of raw landing rows with plain Spark expressions: typing, rules, reasons, deduplication.
+
+Pure functions (DataFrame in, DataFrame out). A row gets every reason it fails, as short codes like
+`amount:out_of_range`; a row with no reasons is valid. Nothing is dropped here except header lines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .schema import (
+    CORRUPT_RECORD_COLUMN,
+    INGESTED_AT_COLUMN,
+    SOURCE_FILE_COLUMN,
+    TIMESTAMP_FORMAT,
+    RawDataset,
+)
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+REASONS_COLUMN = "reasons"
+RECORD_COLUMN = "record"  # the raw row as JSON: what quarantine keeps so nothing is lost
+IS_HEADER_COLUMN = "is_header"
+DATASET_COLUMN = "dataset"
+OCCURRENCE_COLUMN = "occurrence"
+QUARANTINE_COLUMNS = (
+    DATASET_COLUMN,
+    SOURCE_FILE_COLUMN,
+    RECORD_COLUMN,
+    OCCURRENCE_COLUMN,
+    REASONS_COLUMN,
+    INGESTED_AT_COLUMN,
+)
+# A raw line occurs once per occurrence number in its file: MERGE on these keys is idempotent.
+QUARANTINE_KEYS = (SOURCE_FILE_COLUMN, RECORD_COLUMN, OCCURRENCE_COLUMN)
+MALFORMED_FILE_REASON = "file:no_header_line"
+WRONG_FIELD_COUNT_REASON = "row:wrong_number_of_fields"
+
+
+def check_rows(raw: DataFrame, dataset: RawDataset) -> DataFrame:
+    """Raw string rows (+ source_file, ingested_at) -> typed columns, `reasons`, `record`, `is_header`.
+
+    A file without the expected header line is not a file of this dataset (binary junk, another
+    export, shuffled columns): all its rows fail with MALFORMED_FILE_REASON. Header lines themselves
+    are flagged `is_header` and are not data rows.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    text = {column: F.trim(F.col(column)) for column in dataset.columns}
+    is_header = F.col(CORRUPT_RECORD_COLUMN).isNull()
+    for column in dataset.columns:
+        # Spreadsheet exports often start with a byte-order mark.
+        name = F.lower(F.regexp_replace(F.coalesce(text[column], F.lit("")), "^\ufeff", ""))
+        is_header = is_header & (name == column)
+    file_has_header = F.max(F.col(IS_HEADER_COLUMN)).over(Window.partitionBy(SOURCE_FILE_COLUMN))
+
+    flagged = raw.withColumn(IS_HEADER_COLUMN, is_header).withColumn("__file_ok", file_has_header)
+    typed = {column: _typed(text[column], dataset.types.get(column, "string")) for column in dataset.columns}
+    reasons = [
+        F.when(~F.col("__file_ok"), F.lit(MALFORMED_FILE_REASON)),
+        F.when(F.col(CORRUPT_RECORD_COLUMN).isNotNull(), F.lit(WRONG_FIELD_COUNT_REASON)),
+        *[_column_reason(column, text[column], typed[column], dataset) for column in dataset.columns],
+    ]
+    reasons = [reason for reason in reasons if reason is not None]
+    record = F.to_json(F.struct(*[F.col(column) for column in (*dataset.columns, CORRUPT_RECORD_COLUMN)]))
+    return flagged.select(
+        *[typed[column].alias(column) for column in dataset.columns],
+        F.col(SOURCE_FILE_COLUMN),
+        F.col(INGESTED_AT_COLUMN),
+        F.when(F.col(IS_HEADER_COLUMN), F.array().cast("array<string>"))
+        .otherwise(F.array_compact(F.array(*reasons)))
+        .alias(REASONS_COLUMN),
+        record.alias(RECORD_COLUMN),
+        F.col(IS_HEADER_COLUMN),
+    )
+
+
+def _typed(text: Column, spark_type: str) -> Column:
+    from pyspark.sql import functions as F
+
+    blank_to_null = F.when(text != "", text)
+    if spark_type == "timestamp":
+        return F.try_to_timestamp(blank_to_null, F.lit(TIMESTAMP_FORMAT))
+    if spark_type == "string":
+        return blank_to_null
+    return blank_to_null.try_cast(spark_type)
+
+
+def _column_reason(column: str, text: Column, typed: Column, dataset: RawDataset) -> Column | None:
+    """The first problem of one value (missing, unparseable, not allowed, out of range), or null."""
+    from pyspark.sql import functions as F
+
+    present = text.isNotNull() & (text != "")
+    spark_type = dataset.types.get(column, "string")
+    problems: list[tuple[Column, str]] = []
+    if column in dataset.required:
+        problems.append((~present, "missing"))
+    if spark_type == "timestamp":
+        problems.append((present & typed.isNull(), "not_a_timestamp"))
+    elif spark_type in ("int", "bigint"):
+        problems.append((present & typed.isNull(), "not_an_integer"))
+    elif spark_type == "double":
+        problems.append((present & typed.isNull(), "not_a_number"))
+    if column in dataset.allowed:
+        problems.append((present & ~text.isin(*dataset.allowed[column]), "not_allowed"))
+    if column in dataset.ranges:
+        bounds = dataset.ranges[column]
+        outside = F.isnan(typed.cast("double")) | (typed < bounds.low) | (typed > bounds.high)
+        problems.append((typed.isNotNull() & outside, "out_of_range"))
+    reason = None
+    for condition, code in reversed(problems):
+        reason = F.when(condition, F.lit(f"{column}:{code}")).otherwise(reason)
+    return reason
+
+
+def data_rows(checked: DataFrame) -> DataFrame:
+    """The rows that count as input: everything but header lines."""
+    from pyspark.sql import functions as F
+
+    return checked.where(~F.col(IS_HEADER_COLUMN))
+
+
+def valid_rows(checked: DataFrame, dataset: RawDataset) -> DataFrame:
+    """Rows without reasons, one per key (see RawDataset.keep_first_by), with the typed columns."""
+    from pyspark.sql import functions as F
+
+    valid = data_rows(checked).where(F.size(REASONS_COLUMN) == 0)
+    return deduplicate(valid, dataset).select(*dataset.typed_columns)
+
+
+def deduplicate(rows: DataFrame, dataset: RawDataset) -> DataFrame:
+    """One row per key; which one is kept is deterministic (it never depends on partitioning)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    order = [
+        F.col(column).asc_nulls_last() if ascending else F.col(column).desc_nulls_last()
+        for column, ascending in dataset.keep_first_by
+    ]
+    tie_breakers = [F.col(SOURCE_FILE_COLUMN).asc_nulls_last()]
+    if RECORD_COLUMN in rows.columns:
+        tie_breakers.append(F.col(RECORD_COLUMN).asc())
+    else:
+        tie_breakers.extend(F.col(column).asc_nulls_last() for column in dataset.columns)
+    first = Window.partitionBy(*dataset.keys).orderBy(*order, *tie_breakers)
+    return rows.withColumn("__rank", F.row_number().over(first)).where(F.col("__rank") == 1).drop("__rank")
+
+
+def quarantine_rows(checked: DataFrame, dataset: RawDataset) -> DataFrame:
+    """Rows with reasons, as QUARANTINE_COLUMNS; identical raw lines of a file are numbered 1, 2, ..."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    rejected = data_rows(checked).where(F.size(REASONS_COLUMN) > 0)
+    same_line = Window.partitionBy(SOURCE_FILE_COLUMN, RECORD_COLUMN).orderBy(RECORD_COLUMN)
+    return rejected.select(
+        F.lit(dataset.name).alias(DATASET_COLUMN),
+        F.col(SOURCE_FILE_COLUMN),
+        F.col(RECORD_COLUMN),
+        F.row_number().over(same_line).alias(OCCURRENCE_COLUMN),
+        F.col(REASONS_COLUMN),
+        F.col(INGESTED_AT_COLUMN),
+    )
