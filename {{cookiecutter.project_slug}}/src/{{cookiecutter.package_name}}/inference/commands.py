@@ -1,0 +1,58 @@
+"""`score`: batch (default) or streaming scoring of the latest features with the @champion model."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from ..commands import Command, Context
+from ..errors import ConfigError
+from .batch import score_batch
+from .champion import champion_udf
+from .streaming import run_scoring_stream
+
+
+def as_of_timestamp(text: str) -> str:
+    """An ISO date or timestamp (UTC unless it has an offset) as 'yyyy-MM-dd HH:mm:ss' UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO date or timestamp like 2026-04-30, got {text!r}"
+        ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=as_of_timestamp,
+        help="score the features known at this UTC date/time (default: the latest feature_ts)",
+    )
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="score new feature rows with Structured Streaming (availableNow)",
+    )
+
+
+def _run(context: Context, args: argparse.Namespace) -> dict:
+    if args.stream and args.as_of:
+        raise ConfigError("--as-of applies to batch scoring; the stream scores each row as of its feature_ts")
+    predict, version = champion_udf(context.spark, context.config)
+    if args.stream:
+        return run_scoring_stream(context.spark, context.config, predict, version)
+    scored_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return score_batch(context.spark, context.config, predict, version, scored_at, as_of=args.as_of)
+
+
+COMMANDS = [
+    Command(
+        name="score",
+        help="score the latest feature snapshot with the @champion model (predictions + inference log)",
+        run=_run,
+        add_arguments=_add_arguments,
+    )
+]

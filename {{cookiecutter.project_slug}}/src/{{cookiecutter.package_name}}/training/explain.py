@@ -1,0 +1,41 @@
+"""What explains the model: permutation feature importances (AUC drop) as a table and a bar plot."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+N_REPEATS = 5
+
+
+def permutation_importances(model, features: pd.DataFrame, labels, seed: int = 0) -> pd.DataFrame:
+    """One row per input feature: mean and std of the AUC drop when it is shuffled, largest first."""
+    from sklearn.inspection import permutation_importance
+
+    result = permutation_importance(
+        model, features, labels, scoring="roc_auc", n_repeats=N_REPEATS, random_state=seed, n_jobs=1
+    )
+    table = pd.DataFrame(
+        {
+            "feature": list(features.columns),
+            "importance_mean": result.importances_mean,
+            "importance_std": result.importances_std,
+        }
+    )
+    return table.sort_values(["importance_mean", "feature"], ascending=[False, True], ignore_index=True)
+
+
+def importance_figure(table: pd.DataFrame):
+    """A horizontal bar chart of the importances (a matplotlib Figure; the caller logs and closes it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 0.45 * len(table) + 1.2))
+    axes = figure.subplots()
+    ordered = table.iloc[::-1]
+    axes.barh(ordered["feature"], ordered["importance_mean"], xerr=ordered["importance_std"], color="#3b75af")
+    axes.set_xlabel("mean AUC drop when shuffled")
+    axes.set_title("Permutation feature importance (validation set)")
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,39 @@
+"""The holdout a model version is judged on: its training table, at the Delta version it was trained
+on, from the holdout start recorded on the version. Rebuilt the same way at every validation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..config import Config
+from ..errors import LifecycleError
+from ..features.spec import LABEL_TS_COLUMN, TRAINING_SET_COLUMNS
+from ..tables import read_table
+
+if TYPE_CHECKING:
+    from mlflow.entities.model_registry import ModelVersion
+    from pyspark.sql import SparkSession
+
+REQUIRED_TAGS = ("training_table_version", "holdout_start")
+
+
+def load_holdout(spark: SparkSession, config: Config, version: ModelVersion) -> pd.DataFrame:
+    """The version's holdout rows (TRAINING_SET_COLUMNS) as pandas."""
+    from pyspark.sql import functions as F
+
+    missing = [tag for tag in REQUIRED_TAGS if tag not in version.tags]
+    if missing:
+        raise LifecycleError(
+            f"model version {version.version} lacks tag(s) {missing}: it was not registered by `train`, "
+            "so its holdout is unknown; validate a version registered by `train`"
+        )
+    frame = read_table(
+        spark, config.table("training_set"), version=int(version.tags["training_table_version"])
+    )
+    holdout_start = pd.Timestamp(version.tags["holdout_start"])
+    rows = frame.where(
+        F.col(LABEL_TS_COLUMN) >= F.lit(holdout_start.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp")
+    )
+    return rows.select(*TRAINING_SET_COLUMNS).toPandas()

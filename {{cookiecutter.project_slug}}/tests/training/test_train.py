@@ -1,0 +1,66 @@
+"""train_and_register on a hand-made training set: what lands in MLflow and on the model version."""
+
+from pathlib import Path
+
+import mlflow
+import pytest
+from mlflow import MlflowClient
+
+from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.training.train import train_and_register
+
+from model_helpers import synthetic_training_set
+
+LINEAGE = {
+    "git_commit": "abc123",
+    "training_table": "delta.`/x/training_set`",
+    "training_table_version": "4",
+    "feature_tables": "delta.`/x/customer_features`,delta.`/x/training_set`",
+}
+
+
+def test_training_registers_a_version_with_lineage_split_and_explanations(tmp_path: Path) -> None:
+    config = load_config("local", home=tmp_path)
+
+    summary = train_and_register(config, synthetic_training_set(), LINEAGE)
+
+    client = MlflowClient()
+    version = client.get_model_version(config.model_name, "1")
+    assert summary["model_version"] == "1"
+    assert summary["rows"] == {"train": 300, "validation": 300, "test": 300}
+    assert summary["test_auc"] > 0.8, summary
+    assert {key: version.tags[key] for key in LINEAGE} == LINEAGE
+    assert version.tags["holdout_start"] == "2026-04-30T00:00:00"
+    assert version.tags["validation_start"] == "2026-03-31T00:00:00"
+    run = client.get_run(summary["run_id"])
+    assert run.data.tags["training_table_version"] == "4"
+    assert run.data.params["learning_rate"] == "0.02"
+    assert {"validation_auc", "test_auc", "test_log_loss"} <= set(run.data.metrics)
+    artifacts = {artifact.path for artifact in client.list_artifacts(run.info.run_id, "explain")}
+    assert artifacts == {"explain/permutation_importance.csv", "explain/permutation_importance.png"}
+    importances = mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/explain/permutation_importance.csv")
+    assert importances.splitlines()[0] == "feature,importance_mean,importance_std"
+    assert len(importances.splitlines()) == 1 + 8
+    assert summary["top_feature"] in ("events_30d", "support_contacts_30d")
+    loaded = mlflow.pyfunc.load_model(f"models:/{config.model_name}/1")
+    assert loaded.metadata.signature is not None
+    assert [spec.name for spec in loaded.metadata.signature.inputs] == list(
+        synthetic_training_set(customers=1).columns[3:-1]
+    )
+
+
+def test_tuning_logs_one_nested_run_per_trial_and_registers_the_best(tmp_path: Path) -> None:
+    config = load_config("local", home=tmp_path)
+
+    summary = train_and_register(config, synthetic_training_set(customers=150), LINEAGE, trials=2, seed=3)
+
+    client = MlflowClient()
+    parent = client.get_run(summary["run_id"])
+    children = client.search_runs(
+        [parent.info.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
+    )
+    assert sorted(child.info.run_name for child in children) == ["trial-0", "trial-1"]
+    best = max(children, key=lambda child: child.data.metrics["validation_auc"])
+    assert parent.data.metrics["validation_auc"] == pytest.approx(best.data.metrics["validation_auc"], abs=0)
+    assert parent.data.params["learning_rate"] == best.data.params["learning_rate"]
+    assert summary["tuning_trials"] == 2 and summary["model_version"] == "1"
