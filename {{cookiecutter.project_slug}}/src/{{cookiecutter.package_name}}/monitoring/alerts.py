@@ -1,0 +1,93 @@
+"""Alerts: a structured log line, and an optional Slack-compatible webhook POST.
+
+The webhook URL comes from the environment variable named by MonitoringThresholds.webhook_url_variable
+(on Databricks: set on the job from a secret), never from a file.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+
+from ..progress import logger
+from .assess import MetricResult
+from .windows import MonitoringWindow
+
+ALERT_LOG_PREFIX = "MONITORING_ALERT"
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+
+
+def alert_record(window: MonitoringWindow, alerting: list[MetricResult], environment: str) -> dict:
+    return {
+        "env": environment,
+        "window_start": window.start.isoformat(),
+        "window_end": window.end.isoformat(),
+        "alerts": [
+            {"feature": a.feature, "metric": a.metric, "value": round(a.value, 6), "threshold": a.threshold}
+            for a in alerting
+        ],
+    }
+
+
+def alert_log_line(record: dict) -> str:
+    """One greppable line: the prefix, then the record as compact JSON."""
+    return f"{ALERT_LOG_PREFIX} {json.dumps(record, sort_keys=True, separators=(',', ':'))}"
+
+
+def slack_payload(record: dict, project: str, report: str | None) -> dict:
+    """A Slack incoming-webhook message: `text` for notifications, `blocks` for the body."""
+    count = len(record["alerts"])
+    headline = (
+        f"{project} [{record['env']}]: {count} monitoring alert{'s' if count != 1 else ''} "
+        f"for {record['window_start']} to {record['window_end']} (end exclusive)"
+    )
+    lines = [
+        f"• `{a['feature']}` {a['metric']} = {a['value']:.4g} (threshold {a['threshold']})"
+        for a in record["alerts"]
+    ]
+    if report:
+        lines.append(f"Report: {report}")
+    return {
+        "text": headline,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{headline}*"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}},
+        ],
+    }
+
+
+def post_webhook(url: str, payload: dict, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> int:
+    """POST the payload as JSON; returns the HTTP status, raises URLError/HTTPError on failure."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status
+
+
+def notify(
+    record: dict,
+    project: str,
+    report: str | None,
+    webhook_variable: str,
+    environ: Mapping[str, str],
+) -> str:
+    """Log the alert line and, when the webhook variable is set, POST it. Returns what happened.
+
+    A failing webhook is logged, not raised: the metrics are already stored and the log line is out.
+    """
+    logger.warning("%s", alert_log_line(record))
+    url = environ.get(webhook_variable, "").strip()
+    if not url:
+        return "not configured"
+    try:
+        status = post_webhook(url, slack_payload(record, project, report))
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        logger.error("monitor: the alert webhook ($%s) failed: %s", webhook_variable, error)
+        return f"failed: {error}"
+    return f"sent (HTTP {status})"
