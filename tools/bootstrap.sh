@@ -66,3 +66,6 @@ else
   rm -f "$REQUIREMENTS.new"
   say "$VENV is up to date"
 fi
+
+say "actionlint for the workflow tests"
+bash tools/install_actionlint.sh >/dev/null

@@ -1,0 +1,275 @@
+"""The generated GitHub workflows: valid (actionlint, the workflow schema), triggered on the right refs,
+least-privileged, and their `run:` steps pass when run in order in a fresh environment."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from baking import DEFAULTS, bake
+from workflow_runner import (
+    actionlint_version,
+    ensure_actionlint,
+    fresh_env,
+    run_steps,
+    runner_environment,
+    workflows,
+)
+
+CI_AUTH = DEFAULTS["ci_auth"]
+MATRIX = list(itertools.product(DEFAULTS["ci_auth"], DEFAULTS["compute"], DEFAULTS["cloud"]))
+WORKFLOW_FILES = ["main.yml", "pull-request.yml", "release.yml"]
+# Distinct values, so that a filter taken from the defaults would fail the assertions.
+BRANCHES = {"default_branch": "trunk", "release_branch_prefix": "ship/"}
+IF_CONFIGURED = "steps.credentials.outputs.configured == 'true'"
+PR_STEPS = [
+    'python -m pip install -e ".[dev]"',
+    "python -m ruff check .",
+    "python -m ruff format --check .",
+    'python -m pytest -m "not integration"',
+]
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], Path]:
+    """One project per ci_auth x compute x cloud."""
+    return {
+        (auth, compute, cloud): bake(
+            tmp_path_factory.mktemp(f"{auth}-{compute}-{cloud}"), ci_auth=auth, compute=compute, cloud=cloud
+        )
+        for auth, compute, cloud in MATRIX
+    }
+
+
+@pytest.fixture(scope="module", params=CI_AUTH)
+def branch_project(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, dict]:
+    """(ci_auth, parsed workflows) of a project with non-default branch names."""
+    project = bake(tmp_path_factory.mktemp(f"branches-{request.param}"), ci_auth=request.param, **BRANCHES)
+    return request.param, workflows(project)
+
+
+def _workflow_paths(matrix: dict[tuple[str, str, str], Path]) -> list[str]:
+    return [
+        str(path)
+        for project in matrix.values()
+        for path in sorted((project / ".github/workflows").glob("*.yml"))
+    ]
+
+
+def _run_steps(job: dict) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def _uses(job: dict) -> dict[str, dict]:
+    return {step["uses"].split("@")[0]: step.get("with", {}) for step in job["steps"] if "uses" in step}
+
+
+# --- validity --------------------------------------------------------------------------------------
+def test_every_option_combination_generates_exactly_the_three_workflows(matrix: dict) -> None:
+    for project in matrix.values():
+        assert sorted(path.name for path in (project / ".github/workflows").iterdir()) == WORKFLOW_FILES
+
+
+def test_every_generated_workflow_passes_actionlint(matrix: dict) -> None:
+    result = subprocess.run(
+        [str(ensure_actionlint()), "-no-color", *_workflow_paths(matrix)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    print(f"actionlint {actionlint_version()}: {len(_workflow_paths(matrix))} workflow files clean")
+
+
+def test_every_generated_workflow_passes_the_github_workflow_schema(matrix: dict) -> None:
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
+    result = subprocess.run([*command, *_workflow_paths(matrix)], capture_output=True, text=True, check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def test_github_expressions_survive_jinja(default_project: Path) -> None:
+    text = (default_project / ".github/workflows/pull-request.yml").read_text()
+    main = (default_project / ".github/workflows/main.yml").read_text()
+
+    assert "group: pull-request-${{ github.event.pull_request.number }}" in text
+    assert "DATABRICKS_HOST: ${{ vars.DATABRICKS_HOST }}" in main
+    assert "{% raw %}" not in text + main
+
+
+# --- triggers and branch filters -------------------------------------------------------------------
+def test_pull_requests_to_the_default_branch_run_lint_and_unit_tests(
+    branch_project: tuple[str, dict],
+) -> None:
+    _, flows = branch_project
+    pull_request = flows["pull-request.yml"]
+    (job,) = pull_request["jobs"].values()
+
+    assert pull_request["on"] == {"pull_request": {"branches": ["trunk"]}}
+    assert _run_steps(job) == PR_STEPS
+    assert _uses(job)["actions/setup-java"] == {"distribution": "temurin", "java-version": "17"}
+    assert _uses(job)["actions/setup-python"]["cache"] == "pip"
+    assert "environment" not in job
+
+
+def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_deploy(
+    branch_project: tuple[str, dict],
+) -> None:
+    _, flows = branch_project
+    main = flows["main.yml"]
+    integration, staging = main["jobs"]["integration"], main["jobs"]["deploy-staging"]
+
+    assert main["on"] == {"push": {"branches": ["trunk"]}}
+    assert _run_steps(integration) == [
+        'python -m pip install -e ".[dev]"',
+        "python -m pytest -m integration",
+        "python -m my_ml_project run-all --json",
+    ]
+    assert "environment" not in integration
+    assert (staging["needs"], staging["environment"]) == ("integration", "staging")
+    assert staging["concurrency"] == {"group": "deploy-staging", "cancel-in-progress": False}
+    check, *guarded = staging["steps"]
+    assert check["id"] == "credentials"
+    assert [step["if"] for step in guarded] == [IF_CONFIGURED] * len(guarded)
+    assert _run_steps(staging)[-2:] == [
+        "python -m my_ml_project deploy-jobs --target staging --wheel dist/*.whl",
+        "python -m my_ml_project run-job --target staging --job training --wait-minutes 100",
+    ]
+
+
+def test_release_branches_deploy_prod_behind_the_production_environment(
+    branch_project: tuple[str, dict],
+) -> None:
+    _, flows = branch_project
+    release = flows["release.yml"]
+    deploy = release["jobs"]["deploy-prod"]
+
+    assert release["on"] == {"push": {"branches": ["ship/**"]}}
+    assert deploy["needs"] == "unit"
+    assert deploy["if"] == "startsWith(github.ref, 'refs/heads/ship/')"
+    assert deploy["environment"] == "production"
+    assert deploy["concurrency"] == {"group": "deploy-prod", "cancel-in-progress": False}
+    assert _run_steps(deploy)[-1] == "python -m my_ml_project deploy-jobs --target prod --wheel dist/*.whl"
+    assert _run_steps(release["jobs"]["unit"]) == PR_STEPS
+
+
+def test_nothing_deploys_prod_from_any_other_ref(branch_project: tuple[str, dict]) -> None:
+    _, flows = branch_project
+    prod_jobs = [
+        (name, job_name)
+        for name, flow in flows.items()
+        for job_name, job in flow["jobs"].items()
+        if any("--target prod" in run for run in _run_steps(job)) or job.get("environment") == "production"
+    ]
+
+    assert prod_jobs == [("release.yml", "deploy-prod")]
+    assert list(flows["release.yml"]["on"]) == ["push"]
+    assert set(flows["release.yml"]["on"]["push"]) == {"branches"}
+    for flow in flows.values():
+        assert "pull_request_target" not in flow["on"]
+        assert "workflow_run" not in flow["on"]
+
+
+# --- permissions and secrets -----------------------------------------------------------------------
+def test_every_workflow_reads_contents_only_and_only_deploy_jobs_get_an_oidc_token(
+    branch_project: tuple[str, dict],
+) -> None:
+    auth, flows = branch_project
+    job_permissions = {
+        (name, job_name): job.get("permissions")
+        for name, flow in flows.items()
+        for job_name, job in flow["jobs"].items()
+    }
+    deploy = {"contents": "read", "id-token": "write"} if auth == "oidc" else {"contents": "read"}
+
+    assert {name: flow["permissions"] for name, flow in flows.items()} == {
+        name: {"contents": "read"} for name in WORKFLOW_FILES
+    }
+    assert job_permissions == {
+        ("main.yml", "integration"): None,
+        ("main.yml", "deploy-staging"): deploy,
+        ("pull-request.yml", "unit"): None,
+        ("release.yml", "unit"): None,
+        ("release.yml", "deploy-prod"): deploy,
+    }
+
+
+def test_secrets_reach_only_the_steps_that_deploy(branch_project: tuple[str, dict]) -> None:
+    auth, flows = branch_project
+    secret_users = []
+    for name, flow in flows.items():
+        assert "secrets." not in str(flow.get("env", {}))
+        for job_name, job in flow["jobs"].items():
+            assert "secrets." not in str(job.get("env", {}))
+            for step in job["steps"]:
+                assert "secrets." not in step.get("run", "")
+                if "secrets." in str(step.get("env", {})):
+                    assert step["env"] == {"DATABRICKS_TOKEN": "${{ secrets.DATABRICKS_TOKEN }}"}
+                    secret_users.append((name, job_name, step.get("name")))
+
+    if auth == "oidc":
+        assert secret_users == []
+    else:
+        assert secret_users == [
+            ("main.yml", "deploy-staging", "Check for staging credentials"),
+            ("main.yml", "deploy-staging", "Deploy the jobs to staging"),
+            ("main.yml", "deploy-staging", "Run the training job on staging"),
+            ("release.yml", "deploy-prod", "Deploy the jobs to prod"),
+        ]
+
+
+def test_deploy_jobs_authenticate_through_the_chosen_ci_auth(branch_project: tuple[str, dict]) -> None:
+    auth, flows = branch_project
+    for job in (flows["main.yml"]["jobs"]["deploy-staging"], flows["release.yml"]["jobs"]["deploy-prod"]):
+        expected = {"DATABRICKS_HOST": "${{ vars.DATABRICKS_HOST }}"}
+        if auth == "oidc":
+            expected |= {
+                "DATABRICKS_AUTH_TYPE": "github-oidc",
+                "DATABRICKS_CLIENT_ID": "${{ vars.DATABRICKS_CLIENT_ID }}",
+            }
+        assert job["env"] == expected
+
+
+# --- the steps, run for real -----------------------------------------------------------------------
+def _report(results: list) -> str:
+    lines = [f"{result.seconds:7.1f} s  {result.command}" for result in results]
+    return "\n".join([*lines, f"{sum(result.seconds for result in results):7.1f} s  total"])
+
+
+@pytest.mark.slow
+def test_the_pull_request_job_steps_pass_in_order_in_a_fresh_environment(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    project = bake(tmp_path_factory.mktemp("pr-steps"))
+    env = runner_environment(fresh_env(tmp_path_factory.mktemp("pr-venv") / "env"))
+    job = workflows(project)["pull-request.yml"]["jobs"]["unit"]
+
+    results = run_steps(job, project, env)
+
+    print(f"\npull-request job, steps run locally:\n{_report(results)}")
+    failed = [result for result in results if result.returncode != 0]
+    assert not failed, f"{failed[0].command} failed:\n{failed[0].output}"
+    assert [result.command for result in results] == PR_STEPS
+
+
+@pytest.mark.slow
+def test_the_local_part_of_the_integration_job_passes_in_order_in_a_fresh_environment(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    project = bake(tmp_path_factory.mktemp("integration-steps"))
+    env = runner_environment(fresh_env(tmp_path_factory.mktemp("integration-venv") / "env"))
+    job = workflows(project)["main.yml"]["jobs"]["integration"]
+
+    results = run_steps(job, project, env)
+
+    print(f"\nintegration job, steps run locally:\n{_report(results)}")
+    failed = [result for result in results if result.returncode != 0]
+    assert not failed, f"{failed[0].command} failed:\n{failed[0].output}"
+    assert len(results) == len(_run_steps(job)) == 3

@@ -1,0 +1,235 @@
+"""Jobs as code: every Databricks job of this project, for every target, defined in this one file.
+
+Review changes here like any code: `deploy-jobs --target staging --dry-run` prints what would change.
+Each task runs the wheel's console script (`[project.scripts]` in pyproject.toml) through a
+`python_wheel_task` with CLI arguments such as `train --env prod`; catalogs and schemas come from
+`config.py` through `--env`, so a task never hard-codes where it reads or writes.
+
+The result of `job_settings` is a plain dict in the Jobs API 2.2 `JobSettings` shape: tests check that
+`JobSettings.from_dict(d).as_dict() == d`, so the SDK silently drops no field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import runtime
+from ..config import PACKAGE_NAME, PROJECT_SLUG, load_config
+from ..errors import ConfigError
+
+TARGETS = ("staging", "prod")
+JOB_KEYS = ("feature-refresh", "training", "batch-inference", "monitoring")
+MANAGED_BY = "deploy-jobs"  # the `managed_by` tag: only jobs carrying it are ever updated or deleted
+ENVIRONMENT_KEY = "default"  # serverless: the job environment that installs the wheel
+JOB_CLUSTER_KEY = "main"  # classic: the job cluster every task of a job shares
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    key: str
+    command: str  # a CLI command of this package (see cli.py)
+    depends_on: tuple[str, ...] = ()
+    max_retries: int = 1
+    timeout_seconds: int = 3600
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    key: str
+    description: str
+    tasks: tuple[TaskSpec, ...]
+    schedule: str  # Quartz cron expression, in UTC
+    timeout_seconds: int = 4 * 3600
+    max_workers: int = 2  # classic compute: autoscaling upper bound of the job cluster
+
+
+# The jobs. Times are UTC and staggered so each job sees the output of the one before it.
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        key="feature-refresh",
+        description="Ingest new landing files into bronze, then refresh the feature tables.",
+        tasks=(TaskSpec("ingest", "ingest"), TaskSpec("features", "features", depends_on=("ingest",))),
+        schedule="0 0 1 * * ?",
+        max_workers=4,
+    ),
+    JobSpec(
+        key="training",
+        description=(
+            "Train a model version, gate it against thresholds and the champion (-> @challenger), "
+            "then promote it (-> @champion). A rejected version fails `validate`, so `promote` does not run."
+        ),
+        tasks=(
+            # Retrying would only repeat a deterministic failure or a gate rejection.
+            TaskSpec("train", "train", max_retries=0),
+            TaskSpec("validate", "validate", depends_on=("train",), max_retries=0),
+            TaskSpec("promote", "promote", depends_on=("validate",), max_retries=0),
+        ),
+        schedule="0 0 3 ? * SUN",
+    ),
+    JobSpec(
+        key="batch-inference",
+        description="Score the latest features with the @champion model; append to the inference log.",
+        tasks=(TaskSpec("score", "score"),),
+        schedule="0 0 2 * * ?",
+        max_workers=4,
+    ),
+    JobSpec(
+        key="monitoring",
+        description=(
+            "Drift and quality metrics on the inference log; on an alert the `monitor` command starts "
+            "the training job of the same target (its retraining trigger)."
+        ),
+        tasks=(TaskSpec("monitor", "monitor"),),
+        schedule="0 0 5 * * ?",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """What differs between deployment targets besides config.py (catalog, schema, host)."""
+
+    schedules_paused: bool
+    viewer_group: str  # gets CAN_VIEW on every job; "users" is every workspace user, narrow it as needed
+    notify_on_failure: tuple[str, ...] = ()  # e-mail addresses told about failed or slow runs
+
+
+TARGET_SETTINGS = {
+    # Staging jobs run when CI starts them (training after each merge), not on a schedule.
+    "staging": TargetSettings(schedules_paused=True, viewer_group="users"),
+    "prod": TargetSettings(schedules_paused=False, viewer_group="users"),
+}
+
+# Classic job clusters: spot/preemptible workers with an on-demand driver, per cloud.
+CLOUD_ATTRIBUTES = {
+    "aws": {"aws_attributes": {"availability": "SPOT_WITH_FALLBACK", "first_on_demand": 1}},
+    "azure": {"azure_attributes": {"availability": "SPOT_WITH_FALLBACK_AZURE", "first_on_demand": 1}},
+    "gcp": {"gcp_attributes": {"availability": "PREEMPTIBLE_WITH_FALLBACK_GCP"}},
+}
+
+
+def job_name(job_key: str, target: str) -> str:
+    """The name of a job in the workspace: `<project slug>-<target>-<job key>`."""
+    _check_target(target)
+    if job_key not in JOB_KEYS:
+        raise ConfigError(f"unknown job {job_key!r}; jobs of this project: {', '.join(JOB_KEYS)}")
+    return f"{PROJECT_SLUG}-{target}-{job_key}"
+
+
+def job_tags(job_key: str, target: str) -> dict[str, str]:
+    config = load_config(target)
+    return {
+        "project": PROJECT_SLUG,
+        "target": target,
+        "job": job_key,
+        "catalog": config.catalog,
+        "schema": config.schema,
+        "managed_by": MANAGED_BY,
+    }
+
+
+def job_settings(
+    spec: JobSpec,
+    target: str,
+    wheel_path: str,
+    compute: str = runtime.COMPUTE,
+    cloud: str = runtime.CLOUD,
+    settings: TargetSettings | None = None,
+) -> dict:
+    """The Jobs API `JobSettings` of one job for one target, running the wheel at `wheel_path`."""
+    _check_target(target)
+    if compute not in runtime.COMPUTE_CHOICES:
+        raise ConfigError(f"unknown compute {compute!r}; choose one of: {', '.join(runtime.COMPUTE_CHOICES)}")
+    settings = settings or TARGET_SETTINGS[target]
+    job: dict = {
+        "name": job_name(spec.key, target),
+        "description": spec.description,
+        "tags": job_tags(spec.key, target),
+        "tasks": [_task(task, target, wheel_path, compute) for task in spec.tasks],
+        "schedule": {
+            "quartz_cron_expression": spec.schedule,
+            "timezone_id": "UTC",
+            "pause_status": "PAUSED" if settings.schedules_paused else "UNPAUSED",
+        },
+        "max_concurrent_runs": 1,
+        "timeout_seconds": spec.timeout_seconds,
+        "queue": {"enabled": True},
+        # Warn (notification below) when a run takes more than half of its timeout.
+        "health": {
+            "rules": [
+                {"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": spec.timeout_seconds // 2}
+            ]
+        },
+        "notification_settings": {"no_alert_for_canceled_runs": True, "no_alert_for_skipped_runs": True},
+    }
+    if settings.notify_on_failure:
+        job["email_notifications"] = {
+            "on_failure": list(settings.notify_on_failure),
+            "on_duration_warning_threshold_exceeded": list(settings.notify_on_failure),
+        }
+    if compute == "serverless":
+        job["environments"] = [
+            {
+                "environment_key": ENVIRONMENT_KEY,
+                "spec": {
+                    "environment_version": runtime.SERVERLESS_ENVIRONMENT_VERSION,
+                    "dependencies": [wheel_path],
+                },
+            }
+        ]
+    else:
+        job["job_clusters"] = [{"job_cluster_key": JOB_CLUSTER_KEY, "new_cluster": _cluster(spec, cloud)}]
+    return job
+
+
+def all_job_settings(
+    target: str, wheel_path: str, compute: str = runtime.COMPUTE, cloud: str = runtime.CLOUD
+) -> dict[str, dict]:
+    """Every job of the project for `target`, by job name."""
+    jobs = [job_settings(spec, target, wheel_path, compute, cloud) for spec in JOBS]
+    return {job["name"]: job for job in jobs}
+
+
+def job_permissions(target: str) -> list[dict]:
+    """The access control entries every job gets (the deploying identity stays the owner)."""
+    return [{"group_name": TARGET_SETTINGS[target].viewer_group, "permission_level": "CAN_VIEW"}]
+
+
+def _task(task: TaskSpec, target: str, wheel_path: str, compute: str) -> dict:
+    entry: dict = {
+        "task_key": task.key,
+        "python_wheel_task": {
+            "package_name": PACKAGE_NAME,
+            "entry_point": PACKAGE_NAME,
+            "parameters": [task.command, "--env", target],
+        },
+        "max_retries": task.max_retries,
+        "timeout_seconds": task.timeout_seconds,
+    }
+    if task.depends_on:
+        entry["depends_on"] = [{"task_key": key} for key in task.depends_on]
+    if task.max_retries:
+        entry["min_retry_interval_millis"] = 5 * 60 * 1000
+    if compute == "serverless":
+        entry["environment_key"] = ENVIRONMENT_KEY
+    else:
+        entry["job_cluster_key"] = JOB_CLUSTER_KEY
+        entry["libraries"] = [{"whl": wheel_path}]
+    return entry
+
+
+def _cluster(spec: JobSpec, cloud: str) -> dict:
+    if cloud not in runtime.NODE_TYPES:
+        raise ConfigError(f"unknown cloud {cloud!r}; choose one of: {', '.join(runtime.NODE_TYPES)}")
+    return {
+        "spark_version": runtime.SPARK_VERSION,
+        "node_type_id": runtime.NODE_TYPES[cloud],
+        "autoscale": {"min_workers": 1, "max_workers": spec.max_workers},
+        "data_security_mode": "SINGLE_USER",
+        **CLOUD_ATTRIBUTES[cloud],
+    }
+
+
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise ConfigError(f"unknown deployment target {target!r}; choose one of: {', '.join(TARGETS)}")

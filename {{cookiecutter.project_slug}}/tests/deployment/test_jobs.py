@@ -1,0 +1,194 @@
+"""Jobs as code: the job specs are complete Jobs API settings that run this package's CLI commands."""
+
+import zipfile
+from configparser import ConfigParser
+from pathlib import Path
+
+import pytest
+from databricks.sdk.service.jobs import JobSettings
+
+from {{ cookiecutter.package_name }} import runtime
+from {{ cookiecutter.package_name }}.cli import REGISTERED
+from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, PROJECT_SLUG, load_config
+from {{ cookiecutter.package_name }}.deployment.deployer import build_wheel
+from {{ cookiecutter.package_name }}.deployment.jobs import (
+    JOB_KEYS,
+    JOBS,
+    TARGETS,
+    TargetSettings,
+    all_job_settings,
+    job_name,
+    job_settings,
+)
+from {{ cookiecutter.package_name }}.errors import ConfigError
+
+WHEEL = f"/Workspace/Shared/{PROJECT_SLUG}/staging/wheels/abc/{PACKAGE_NAME}-0.1.0-py3-none-any.whl"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+COMBINATIONS = [
+    (target, compute, cloud)
+    for target in TARGETS
+    for compute in runtime.COMPUTE_CHOICES
+    for cloud in runtime.NODE_TYPES
+]
+
+
+def _all_tasks(target: str, compute: str = "serverless", cloud: str = "aws") -> list[dict]:
+    return [task for job in all_job_settings(target, WHEEL, compute, cloud).values() for task in job["tasks"]]
+
+
+@pytest.mark.parametrize(("target", "compute", "cloud"), COMBINATIONS)
+def test_every_spec_round_trips_through_job_settings(target: str, compute: str, cloud: str) -> None:
+    for settings in all_job_settings(target, WHEEL, compute, cloud).values():
+        assert JobSettings.from_dict(settings).as_dict() == settings
+
+
+def test_job_names_are_per_project_target_and_key() -> None:
+    assert job_name("training", "prod") == f"{PROJECT_SLUG}-prod-training"
+    assert sorted(all_job_settings("staging", WHEEL)) == sorted(
+        f"{PROJECT_SLUG}-staging-{key}" for key in JOB_KEYS
+    )
+
+
+@pytest.mark.parametrize(("job_key", "target"), [("training", "dev"), ("retraining", "prod")])
+def test_unknown_job_or_target_is_a_config_error(job_key: str, target: str) -> None:
+    with pytest.raises(ConfigError, match="unknown"):
+        job_name(job_key, target)
+
+
+def test_the_four_jobs_run_these_commands_in_this_order() -> None:
+    commands = {spec.key: [(task.key, task.command, task.depends_on) for task in spec.tasks] for spec in JOBS}
+
+    assert commands == {
+        "feature-refresh": [("ingest", "ingest", ()), ("features", "features", ("ingest",))],
+        "training": [
+            ("train", "train", ()),
+            ("validate", "validate", ("train",)),
+            ("promote", "promote", ("validate",)),
+        ],
+        "batch-inference": [("score", "score", ())],
+        "monitoring": [("monitor", "monitor", ())],
+    }
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_tasks_run_the_wheel_entry_point_with_a_cli_command_for_the_target(target: str) -> None:
+    registered = {command.name for command in REGISTERED}
+
+    for task in _all_tasks(target):
+        wheel_task = task["python_wheel_task"]
+        assert wheel_task["package_name"] == PACKAGE_NAME
+        assert wheel_task["entry_point"] == PACKAGE_NAME
+        assert wheel_task["parameters"][1:] == ["--env", target]
+        assert wheel_task["parameters"][0] in registered
+
+
+def test_training_tasks_depend_train_validate_promote() -> None:
+    training = all_job_settings("prod", WHEEL)[job_name("training", "prod")]
+
+    assert [(task["task_key"], task.get("depends_on")) for task in training["tasks"]] == [
+        ("train", None),
+        ("validate", [{"task_key": "train"}]),
+        ("promote", [{"task_key": "validate"}]),
+    ]
+
+
+def test_tags_identify_project_target_and_where_the_job_works() -> None:
+    settings = all_job_settings("prod", WHEEL)[job_name("monitoring", "prod")]
+    prod = load_config("prod")
+
+    assert settings["tags"] == {
+        "project": PROJECT_SLUG,
+        "target": "prod",
+        "job": "monitoring",
+        "catalog": prod.catalog,
+        "schema": prod.schema,
+        "managed_by": "deploy-jobs",
+    }
+
+
+def test_serverless_installs_the_wheel_in_a_job_environment() -> None:
+    settings = job_settings(JOBS[0], "staging", WHEEL, compute="serverless")
+
+    assert settings["environments"] == [
+        {
+            "environment_key": "default",
+            "spec": {"environment_version": runtime.SERVERLESS_ENVIRONMENT_VERSION, "dependencies": [WHEEL]},
+        }
+    ]
+    assert "job_clusters" not in settings
+    for task in settings["tasks"]:
+        assert task["environment_key"] == "default"
+        assert "libraries" not in task
+        assert "job_cluster_key" not in task
+
+
+@pytest.mark.parametrize(
+    ("cloud", "node_type", "attributes"),
+    [
+        ("aws", "m5d.xlarge", "aws_attributes"),
+        ("azure", "Standard_D4ds_v5", "azure_attributes"),
+        ("gcp", "n2-standard-4", "gcp_attributes"),
+    ],
+)
+def test_classic_runs_on_a_job_cluster_of_the_cloud(cloud: str, node_type: str, attributes: str) -> None:
+    settings = job_settings(JOBS[0], "prod", WHEEL, compute="classic", cloud=cloud)
+    (cluster,) = settings["job_clusters"]
+
+    assert cluster["job_cluster_key"] == "main"
+    assert cluster["new_cluster"]["spark_version"] == runtime.SPARK_VERSION
+    assert cluster["new_cluster"]["node_type_id"] == node_type
+    assert attributes in cluster["new_cluster"]
+    assert "environments" not in settings
+    for task in settings["tasks"]:
+        assert task["job_cluster_key"] == "main"
+        assert task["libraries"] == [{"whl": WHEEL}]
+
+
+def test_unknown_compute_or_cloud_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="unknown compute"):
+        job_settings(JOBS[0], "prod", WHEEL, compute="gpu")
+    with pytest.raises(ConfigError, match="unknown cloud"):
+        job_settings(JOBS[0], "prod", WHEEL, compute="classic", cloud="oci")
+
+
+def test_staging_schedules_are_paused_and_prod_schedules_run() -> None:
+    pause = {
+        target: {
+            settings["schedule"]["pause_status"] for settings in all_job_settings(target, WHEEL).values()
+        }
+        for target in TARGETS
+    }
+
+    assert pause == {"staging": {"PAUSED"}, "prod": {"UNPAUSED"}}
+
+
+def test_failure_notifications_go_to_the_target_addresses() -> None:
+    quiet = job_settings(JOBS[0], "prod", WHEEL)
+    loud = job_settings(
+        JOBS[0], "prod", WHEEL, settings=TargetSettings(False, "ml-readers", ("oncall@example.com",))
+    )
+
+    assert "email_notifications" not in quiet
+    assert loud["email_notifications"] == {
+        "on_failure": ["oncall@example.com"],
+        "on_duration_warning_threshold_exceeded": ["oncall@example.com"],
+    }
+    assert JobSettings.from_dict(loud).as_dict() == loud
+
+
+def test_every_task_entry_point_exists_in_the_built_wheel(tmp_path: Path) -> None:
+    wheel = build_wheel(PROJECT_ROOT, tmp_path)
+
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (entry_points_file,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+        entry_points = ConfigParser()
+        entry_points.read_string(archive.read(entry_points_file).decode())
+    scripts = dict(entry_points["console_scripts"])
+
+    for task in _all_tasks("prod"):
+        entry_point = task["python_wheel_task"]["entry_point"]
+        assert scripts[entry_point] == f"{PACKAGE_NAME}.cli:main"
+    assert f"{PACKAGE_NAME}/cli.py" in names
+    assert f"{PACKAGE_NAME}/deployment/jobs.py" in names
+    assert not [name for name in names if name.startswith("tests/") or "__pycache__" in name]
