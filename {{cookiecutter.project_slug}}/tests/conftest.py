@@ -7,6 +7,9 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Config, load_config
 from {{ cookiecutter.package_name }}.spark import get_spark
 
+# Shared fixtures from helper modules (tests/ is on pythonpath, see pyproject.toml).
+pytest_plugins = ["fake_workspace"]
+
 
 @pytest.fixture(scope="session")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Config:

@@ -29,7 +29,12 @@ def test_generate_data_prints_a_json_summary(home: Path, capsys) -> None:
     assert len(list((home / "landing" / "events").glob("*.csv"))) == 1
 
 
-def test_run_all_generates_data_only_when_the_landing_zone_is_empty(home: Path, capsys) -> None:
+def test_run_all_generates_data_only_when_the_landing_zone_is_empty(
+    home: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the first step: the whole lifecycle has its own integration test (test_lifecycle.py).
+    monkeypatch.setattr(cli, "LIFECYCLE", ("generate-data",))
+
     assert cli.main(["run-all", "--rows", "200", "--json"]) == 0
     first = _last_json_line(capsys)
     assert cli.main(["run-all", "--rows", "200", "--json"]) == 0

@@ -17,12 +17,28 @@ from collections.abc import Sequence
 from .commands import Command, Context
 from .config import ENVIRONMENTS, PACKAGE_NAME, load_config
 from .data.commands import COMMANDS as DATA_COMMANDS
+from .deployment.commands import COMMANDS as DEPLOYMENT_COMMANDS
+from .deployment.deploy_command import COMMANDS as DEPLOY_JOBS_COMMANDS
 from .errors import LifecycleError
+from .features.commands import COMMANDS as FEATURE_COMMANDS
+from .inference.commands import COMMANDS as INFERENCE_COMMANDS
+from .monitoring.commands import COMMANDS as MONITORING_COMMANDS
 from .progress import configure_logging, logger, step
+from .training.commands import COMMANDS as TRAINING_COMMANDS
+from .validation.commands import COMMANDS as VALIDATION_COMMANDS
 
 # The order in which `run-all` runs the lifecycle.
 LIFECYCLE = ("generate-data", "ingest", "features", "train", "validate", "promote", "score", "monitor")
-REGISTERED: list[Command] = [*DATA_COMMANDS]
+REGISTERED: list[Command] = [
+    *DATA_COMMANDS,
+    *FEATURE_COMMANDS,
+    *TRAINING_COMMANDS,
+    *VALIDATION_COMMANDS,
+    *DEPLOYMENT_COMMANDS,
+    *DEPLOY_JOBS_COMMANDS,
+    *INFERENCE_COMMANDS,
+    *MONITORING_COMMANDS,
+]
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -73,7 +89,7 @@ def run_all(context: Context, args: argparse.Namespace) -> dict:
 
 def _print_summary(command: str, summary: dict, as_json: bool) -> None:
     if as_json:
-        print(json.dumps({"command": command, **summary}, default=str, sort_keys=True))
+        print(json.dumps({"command": command, **summary}, default=str))
         return
     for key, value in summary.items():
         print(f"{key}: {json.dumps(value, default=str) if isinstance(value, dict | list) else value}")

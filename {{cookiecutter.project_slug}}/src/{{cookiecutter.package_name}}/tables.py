@@ -46,6 +46,16 @@ def append_to_table(df: DataFrame, table: TableName) -> None:
     _save(df.write.format("delta").mode("append"), table)
 
 
+def replace_where(df: DataFrame, table: TableName, condition: str) -> None:
+    """Replace the rows matching the SQL `condition` with `df`, atomically (Delta replaceWhere).
+
+    Rerunning with the same condition replaces the same rows, so a rerun never duplicates them.
+    Every row of `df` must match `condition` (Delta refuses the write otherwise). Creates the table.
+    """
+    writer = df.write.format("delta").mode("overwrite").option("replaceWhere", condition)
+    _save(writer, table)
+
+
 def upsert(spark: SparkSession, df: DataFrame, table: TableName, keys: Sequence[str]) -> None:
     """MERGE `df` into the table on `keys`: matched rows are updated, new rows inserted.
 
@@ -69,8 +79,70 @@ def upsert(spark: SparkSession, df: DataFrame, table: TableName, keys: Sequence[
     merge.whenNotMatchedInsertAll().execute()
 
 
+def insert_new_rows(spark: SparkSession, df: DataFrame, table: TableName, keys: Sequence[str]) -> int:
+    """Insert the rows of `df` whose keys the table lacks (MERGE, insert only); return how many.
+
+    Rows already present are left exactly as they are (the first write wins), so replaying a batch
+    inserts nothing. `df` must hold at most one row per key. The first call creates the table.
+    """
+    if not keys:
+        raise ValueError("insert_new_rows needs at least one key column")
+    from delta.tables import DeltaTable
+
+    if not table_exists(spark, table):
+        _save(df.write.format("delta").mode("errorifexists"), table)
+        return int(last_operation_metrics(spark, table).get("numOutputRows", 0))
+    before = table_version(spark, table)
+    match = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
+    target = DeltaTable.forName(spark, table.identifier).alias("target")
+    target.merge(df.alias("source"), match).whenNotMatchedInsertAll().execute()
+    # An insert-only MERGE that inserts nothing commits nothing: the latest commit is an older one.
+    if table_version(spark, table) == before:
+        return 0
+    # The count comes from the commit's metrics: no second pass over the data.
+    return int(last_operation_metrics(spark, table).get("numTargetRowsInserted", 0))
+
+
+def primary_key_statements(table: TableName, keys: Sequence[str], timeseries: str | None = None) -> list[str]:
+    """SQL that declares a Unity Catalog primary key (which marks a feature table); [] for local tables.
+
+    `timeseries` names the key column that is the feature timestamp (point-in-time lookups use it).
+    """
+    if table.path is not None:
+        return []
+    columns = ", ".join(f"`{key}`{' TIMESERIES' if key == timeseries else ''}" for key in keys)
+    name = f"{table.short_name}_pk"
+    return [
+        *[f"ALTER TABLE {table.identifier} ALTER COLUMN `{key}` SET NOT NULL" for key in keys],
+        f"ALTER TABLE {table.identifier} DROP CONSTRAINT IF EXISTS `{name}`",
+        f"ALTER TABLE {table.identifier} ADD CONSTRAINT `{name}` PRIMARY KEY ({columns})",
+    ]
+
+
+def declare_primary_key(
+    spark: SparkSession, table: TableName, keys: Sequence[str], timeseries: str | None = None
+) -> None:
+    """Run `primary_key_statements` (nothing happens for local path-based tables)."""
+    for statement in primary_key_statements(table, keys, timeseries):
+        spark.sql(statement)
+
+
 def table_version(spark: SparkSession, table: TableName) -> int:
     """The table's latest Delta version (for lineage tags and time travel)."""
     from delta.tables import DeltaTable
 
     return DeltaTable.forName(spark, table.identifier).history(1).select("version").first()[0]
+
+
+def read_stream(spark: SparkSession, table: TableName, **options: str) -> DataFrame:
+    """The table as a streaming source (Delta options such as skipChangeCommits as keywords)."""
+    reader = spark.readStream.format("delta").options(**options)
+    return reader.load(table.path) if table.path is not None else reader.table(table.identifier)
+
+
+def last_operation_metrics(spark: SparkSession, table: TableName) -> dict[str, int]:
+    """Row counts Delta recorded for the latest commit (numOutputRows, numTargetRowsInserted, ...)."""
+    from delta.tables import DeltaTable
+
+    metrics = DeltaTable.forName(spark, table.identifier).history(1).select("operationMetrics").first()[0]
+    return {key: int(value) for key, value in (metrics or {}).items() if value.isdigit()}
