@@ -59,3 +59,16 @@ def synthetic_training_set(customers: int = 300, seed: int = 7, shuffle_labels: 
 def training_set_frame(spark, training_set: pd.DataFrame):
     """The pandas training set as a Spark frame with the table's types (timestamps, string categorical)."""
     return spark.createDataFrame(training_set)
+
+
+def probability_from_events(features):
+    """A stand-in for the champion UDF: P(churn) = events_30d / 10, as [P(no churn), P(churn)]."""
+    from pyspark.sql import functions as F
+
+    probability = features.getField("events_30d") / 10
+    return F.array(1 - probability, probability)
+
+
+def feature_row(customer: str, ts, events: int) -> tuple:
+    """A customer_features row (FEATURES_SCHEMA) whose only varying feature is events_30d."""
+    return (customer, ts, events, 1, 10.0, 0, 2.0, 0.5, "web")

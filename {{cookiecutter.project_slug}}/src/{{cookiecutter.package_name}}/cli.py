@@ -22,6 +22,7 @@ from .deployment.deploy_command import COMMANDS as DEPLOY_JOBS_COMMANDS
 from .errors import LifecycleError
 from .features.commands import COMMANDS as FEATURE_COMMANDS
 from .inference.commands import COMMANDS as INFERENCE_COMMANDS
+from .inventory import COMMANDS as INVENTORY_COMMANDS
 from .monitoring.commands import COMMANDS as MONITORING_COMMANDS
 from .progress import configure_logging, logger, step
 from .training.commands import COMMANDS as TRAINING_COMMANDS
@@ -38,6 +39,7 @@ REGISTERED: list[Command] = [
     *DEPLOY_JOBS_COMMANDS,
     *INFERENCE_COMMANDS,
     *MONITORING_COMMANDS,
+    *INVENTORY_COMMANDS,
 ]
 
 

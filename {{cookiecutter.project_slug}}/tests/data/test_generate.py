@@ -2,12 +2,12 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.data.generate import (
-    CHANNELS,
+    CHANNEL_ORDER,
     EVENT_COLUMNS,
-    EVENT_TYPES,
     LABEL_COLUMNS,
     generate,
 )
+from {{ cookiecutter.package_name }}.features.schema import CHANNELS, EVENT_TYPES
 
 
 def test_the_same_seed_gives_the_same_data() -> None:
@@ -16,6 +16,10 @@ def test_the_same_seed_gives_the_same_data() -> None:
     pd.testing.assert_frame_equal(first.events, second.events)
     pd.testing.assert_frame_equal(first.labels, second.labels)
     assert not generate(rows=500, seed=8).events.equals(first.events)
+
+
+def test_the_generator_draws_exactly_the_channels_of_the_raw_file_contract() -> None:
+    assert sorted(CHANNEL_ORDER) == sorted(CHANNELS)
 
 
 def test_events_have_the_declared_shape_and_valid_values() -> None:

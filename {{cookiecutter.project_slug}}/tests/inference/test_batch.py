@@ -11,34 +11,22 @@ from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.features.transforms import FEATURES_SCHEMA
 from {{ cookiecutter.package_name }}.inference.batch import score_batch
 from {{ cookiecutter.package_name }}.inference.schema import PREDICTIONS_SCHEMA
 from {{ cookiecutter.package_name }}.tables import append_to_table, overwrite_table, read_table
 
-FEATURES_SCHEMA = (
-    "customer_id string, feature_ts timestamp, events_30d long, purchases_30d long, amount_30d double, "
-    "support_contacts_30d long, avg_session_minutes_30d double, mobile_share_30d double, "
-    "main_channel_30d string"
-)
-
-
-def fake_model(features):
-    probability = features.getField("events_30d") / 10
-    return F.array(1 - probability, probability)
-
-
-def _row(customer: str, ts: datetime, events: int) -> tuple:
-    return (customer, ts, events, 1, 10.0, 0, 2.0, 0.5, "web")
+from model_helpers import feature_row, probability_from_events
 
 
 @pytest.fixture
 def lakehouse(spark, tmp_path: Path):
     config = load_config("local", home=tmp_path)
     rows = [
-        _row("a", datetime(2026, 4, 28), 1),
-        _row("a", datetime(2026, 4, 30), 2),
-        _row("b", datetime(2026, 4, 29), 3),
-        _row("c", datetime(2026, 5, 1), 9),  # the latest feature_ts: the default as-of
+        feature_row("a", datetime(2026, 4, 28), 1),
+        feature_row("a", datetime(2026, 4, 30), 2),
+        feature_row("b", datetime(2026, 4, 29), 3),
+        feature_row("c", datetime(2026, 5, 1), 9),  # the latest feature_ts: the default as-of
     ]
     overwrite_table(spark.createDataFrame(rows, FEATURES_SCHEMA), config.table("customer_features"))
     return config
@@ -49,7 +37,7 @@ def _predictions(spark, rows):
 
 
 def test_scoring_uses_each_customers_latest_snapshot_at_the_latest_feature_ts(spark, lakehouse) -> None:
-    summary = score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00")
+    summary = score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
 
     as_of, scored_at = datetime(2026, 5, 1), datetime(2026, 5, 2, 8)
     common = (lakehouse.model_name, "3", scored_at)
@@ -71,8 +59,8 @@ def test_scoring_uses_each_customers_latest_snapshot_at_the_latest_feature_ts(sp
 
 
 def test_a_rerun_for_the_same_date_leaves_one_row_per_customer(spark, lakehouse) -> None:
-    score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00")
-    summary = score_batch(spark, lakehouse, fake_model, "4", "2026-05-02 09:00:00")
+    score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
+    summary = score_batch(spark, lakehouse, probability_from_events, "4", "2026-05-02 09:00:00")
 
     predictions = read_table(spark, lakehouse.table("predictions"))
     log = read_table(spark, lakehouse.table("inference_log"))
@@ -90,9 +78,9 @@ def test_a_rerun_for_the_same_date_leaves_one_row_per_customer(spark, lakehouse)
 
 
 def test_an_earlier_as_of_sees_only_what_was_known_then_and_adds_a_date(spark, lakehouse) -> None:
-    score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00")
+    score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
     summary = score_batch(
-        spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00", as_of="2026-04-29 12:00:00"
+        spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00", as_of="2026-04-29 12:00:00"
     )
 
     earlier = read_table(spark, lakehouse.table("predictions")).where(F.col("scoring_date") == "2026-04-29")
@@ -103,13 +91,13 @@ def test_an_earlier_as_of_sees_only_what_was_known_then_and_adds_a_date(spark, l
 
 
 def test_new_feature_rows_after_a_rerun_update_only_that_date(spark, lakehouse) -> None:
-    score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00")
+    score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
     append_to_table(
-        spark.createDataFrame([_row("d", datetime(2026, 5, 1), 5)], FEATURES_SCHEMA),
+        spark.createDataFrame([feature_row("d", datetime(2026, 5, 1), 5)], FEATURES_SCHEMA),
         lakehouse.table("customer_features"),
     )
 
-    summary = score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00")
+    summary = score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
 
     assert (summary["predictions_inserted"], summary["predictions_updated"]) == (1, 0)
     assert read_table(spark, lakehouse.table("inference_log")).count() == 4
@@ -119,17 +107,19 @@ def test_scoring_before_features_exist_says_what_to_run(spark, tmp_path: Path) -
     empty = load_config("local", home=tmp_path / "empty")
 
     with pytest.raises(LifecycleError, match="customer_features` does not exist: run `features` first"):
-        score_batch(spark, empty, fake_model, "1", "2026-05-02 08:00:00")
+        score_batch(spark, empty, probability_from_events, "1", "2026-05-02 08:00:00")
 
 
 def test_the_scored_row_count_ignores_other_dates_rows_the_replace_rewrites(spark, lakehouse) -> None:
-    score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00", as_of="2026-04-29 12:00:00")
-    score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 08:00:00")
+    score_batch(
+        spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00", as_of="2026-04-29 12:00:00"
+    )
+    score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
     log_table = lakehouse.table("inference_log")
     # One file holding both dates: replacing 05-01 must rewrite the 04-29 rows next to it.
     overwrite_table(read_table(spark, log_table).coalesce(1), log_table)
 
-    summary = score_batch(spark, lakehouse, fake_model, "3", "2026-05-02 09:00:00")
+    summary = score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 09:00:00")
 
     assert summary["scored_rows"] == 3
     dates = sorted((row.scoring_date, row.customer_id) for row in read_table(spark, log_table).collect())

@@ -6,36 +6,23 @@ from datetime import date, datetime
 from pathlib import Path
 
 from chispa import assert_df_equality
-from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.features.transforms import FEATURES_SCHEMA
 from {{ cookiecutter.package_name }}.inference.streaming import micro_batch_spine, run_scoring_stream
 from {{ cookiecutter.package_name }}.tables import append_to_table, read_table
 
-FEATURES_SCHEMA = (
-    "customer_id string, feature_ts timestamp, events_30d long, purchases_30d long, amount_30d double, "
-    "support_contacts_30d long, avg_session_minutes_30d double, mobile_share_30d double, "
-    "main_channel_30d string"
-)
-
-
-def fake_model(features):
-    probability = features.getField("events_30d") / 10
-    return F.array(1 - probability, probability)
-
-
-def _row(customer: str, ts: datetime, events: int) -> tuple:
-    return (customer, ts, events, 1, 10.0, 0, 2.0, 0.5, "web")
+from model_helpers import feature_row, probability_from_events
 
 
 def test_the_micro_batch_spine_takes_each_customers_newest_row_per_day(spark) -> None:
     batch = spark.createDataFrame(
         [
-            _row("a", datetime(2026, 5, 1, 1), 1),
-            _row("a", datetime(2026, 5, 1, 7), 2),
-            _row("a", datetime(2026, 5, 2, 3), 3),
-            _row("b", datetime(2026, 5, 1, 2), 4),
-            _row("b", None, 5),
+            feature_row("a", datetime(2026, 5, 1, 1), 1),
+            feature_row("a", datetime(2026, 5, 1, 7), 2),
+            feature_row("a", datetime(2026, 5, 2, 3), 3),
+            feature_row("b", datetime(2026, 5, 1, 2), 4),
+            feature_row("b", None, 5),
         ],
         FEATURES_SCHEMA,
     )
@@ -52,20 +39,22 @@ def test_the_stream_scores_only_new_rows_and_a_restart_rescoring_nothing_twice(s
     features = config.table("customer_features")
     append_to_table(
         spark.createDataFrame(
-            [_row("a", datetime(2026, 5, 1), 2), _row("b", datetime(2026, 5, 1), 6)], FEATURES_SCHEMA
+            [feature_row("a", datetime(2026, 5, 1), 2), feature_row("b", datetime(2026, 5, 1), 6)],
+            FEATURES_SCHEMA,
         ),
         features,
     )
 
-    first = run_scoring_stream(spark, config, fake_model, "5")
+    first = run_scoring_stream(spark, config, probability_from_events, "5")
     append_to_table(
         spark.createDataFrame(
-            [_row("a", datetime(2026, 5, 1, 12), 4), _row("c", datetime(2026, 5, 2), 8)], FEATURES_SCHEMA
+            [feature_row("a", datetime(2026, 5, 1, 12), 4), feature_row("c", datetime(2026, 5, 2), 8)],
+            FEATURES_SCHEMA,
         ),
         features,
     )
-    second = run_scoring_stream(spark, config, fake_model, "5")
-    third = run_scoring_stream(spark, config, fake_model, "5")
+    second = run_scoring_stream(spark, config, probability_from_events, "5")
+    third = run_scoring_stream(spark, config, probability_from_events, "5")
 
     predictions = read_table(spark, config.table("predictions"))
     rows = sorted((r.customer_id, r.scoring_date, r.as_of_ts, r.prediction) for r in predictions.collect())

@@ -14,19 +14,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-EVENT_TYPES = ("purchase", "page_view", "support_contact")
-CHANNELS = ("web", "mobile_app", "store")
-EVENT_COLUMNS = (
-    "event_id",
-    "customer_id",
-    "event_ts",
-    "event_type",
-    "channel",
-    "amount",
-    "session_minutes",
-    "items",
-)
-LABEL_COLUMNS = ("customer_id", "label_ts", "churned")
+from ..features.schema import EVENTS, LABELS
+
+# The raw-file contract (columns, allowed values) lives with ingestion; the generator follows it.
+EVENT_COLUMNS = EVENTS.columns
+LABEL_COLUMNS = LABELS.columns
+# Channels in the order the generator draws them (the order fixes the data a seed produces).
+CHANNEL_ORDER = ("web", "mobile_app", "store")
 EVENTS_PER_CUSTOMER = 50
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -78,7 +72,7 @@ def generate(
 
     mobile_bias = min(0.9, 0.35 + 0.15 * drift)
     channel_probs = np.array([0.45, mobile_bias, 0.2])
-    channel = rng.choice(CHANNELS, size=rows, p=channel_probs / channel_probs.sum())
+    channel = rng.choice(CHANNEL_ORDER, size=rows, p=channel_probs / channel_probs.sum())
 
     is_purchase = event_type == "purchase"
     amount = np.where(

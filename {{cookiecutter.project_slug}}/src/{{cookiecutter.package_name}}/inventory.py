@@ -1,0 +1,28 @@
+"""`tables`: every lifecycle table with its row count and Delta version (what is in the lakehouse)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .commands import Command, Context
+from .config import TABLES
+from .tables import read_table, table_exists, table_version
+
+
+def _run(context: Context, args: argparse.Namespace) -> dict:
+    spark = context.spark
+    inventory = {}
+    for short_name in TABLES:
+        table = context.config.table(short_name)
+        if table_exists(spark, table):
+            inventory[short_name] = {
+                "rows": read_table(spark, table).count(),
+                "version": table_version(spark, table),
+                "identifier": table.identifier,
+            }
+    return {"tables": inventory}
+
+
+COMMANDS = [
+    Command(name="tables", help="list the lifecycle tables with their row counts and versions", run=_run)
+]
