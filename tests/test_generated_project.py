@@ -122,6 +122,6 @@ def test_the_wheel_leaves_spark_and_delta_to_the_runtime(default_project: Path, 
     runtime_requires = [requirement for requirement in requires if "extra ==" not in requirement]
 
     assert not [r for r in runtime_requires if r.startswith(("pyspark", "delta-spark"))], runtime_requires
-    assert any(r.startswith("pyspark") and 'extra == "dev"' in r for r in requires)
+    assert any(re.fullmatch(r"pyspark==[\d.]+; extra == ['\"]dev['\"]", r) for r in requires), requires
     assert "my_ml_project = my_ml_project.cli:main" in entry_points
     assert "my_ml_project/cli.py" in names and not any(name.startswith("tests/") for name in names)

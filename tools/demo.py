@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO_ROOT = REPO / "demo"
 
 
-def bake_demo_project() -> Path:
-    project = cookiecutter(str(REPO), no_input=True, output_dir=str(DEMO_ROOT), overwrite_if_exists=True)
+def bake_demo_project(demo_root: Path) -> Path:
+    project = cookiecutter(str(REPO), no_input=True, output_dir=str(demo_root), overwrite_if_exists=True)
     return Path(project)
 
 
@@ -31,7 +31,7 @@ def run_command(project: Path, *arguments: str) -> dict:
     package_name = next((project / "src").glob("*/__main__.py")).parent.name
     env = {**os.environ, "PYTHONPATH": str(project / "src"), "LAKEHOUSE_HOME": str(project / ".lakehouse")}
     command = [sys.executable, "-m", package_name, *arguments, "--json"]
-    print(f"==> python {' '.join(command[1:])}  (in {project.relative_to(REPO)})", flush=True)
+    print(f"==> python {' '.join(command[1:])}  (in {project})", flush=True)
     completed = subprocess.run(command, cwd=project, env=env, stdout=subprocess.PIPE, text=True, check=False)
     output_lines = completed.stdout.strip().splitlines()
     if completed.returncode != 0:
@@ -101,12 +101,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh", action="store_true", help="delete demo/ first and start over")
     parser.add_argument("--rows", type=int, default=100_000, help="events to generate (default: 100000)")
+    parser.add_argument("--demo-root", type=Path, default=DEMO_ROOT, help="where to bake (default: demo/)")
     args = parser.parse_args()
-    if args.fresh and DEMO_ROOT.exists():
-        shutil.rmtree(DEMO_ROOT)
+    if args.fresh and args.demo_root.exists():
+        shutil.rmtree(args.demo_root)
     started = time.perf_counter()
-    project = bake_demo_project()
-    print(f"==> baked {project.relative_to(REPO)}", flush=True)
+    project = bake_demo_project(args.demo_root.resolve())
+    print(f"==> baked {project}", flush=True)
     lifecycle = run_command(project, "run-all", "--rows", str(args.rows))
     inventory = run_command(project, "tables")
     print_summary(project, lifecycle, inventory, time.perf_counter() - started)

@@ -281,8 +281,19 @@ def test_a_changed_job_is_reset_and_a_new_wheel_updates_every_job(
     ]
     new_remote = remote_wheel_path(TARGET, new_wheel)
     for job in fake_workspace.jobs.values():
-        assert job["settings"]["environments"][0]["spec"]["dependencies"] == [new_remote]
+        assert _deployed_wheels(job["settings"]) == {new_remote}
     assert _summary(out)["update"] == 4
+
+
+def _deployed_wheels(settings: dict) -> set[str]:
+    """The wheel paths a job installs: serverless environments or classic task libraries."""
+    from_environments = {
+        dependency
+        for environment in settings.get("environments", [])
+        for dependency in environment["spec"]["dependencies"]
+    }
+    from_libraries = {library["whl"] for task in settings["tasks"] for library in task.get("libraries", [])}
+    return from_environments | from_libraries
 
 
 def test_jobs_no_longer_defined_are_deleted_and_others_left_alone(
