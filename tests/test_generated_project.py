@@ -6,6 +6,7 @@ baked `src/` first on PYTHONPATH, so no per-bake network install is needed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -125,3 +126,27 @@ def test_the_wheel_leaves_spark_and_delta_to_the_runtime(default_project: Path, 
     assert any(re.fullmatch(r"pyspark==[\d.]+; extra == ['\"]dev['\"]", r) for r in requires), requires
     assert "my_ml_project = my_ml_project.cli:main" in entry_points
     assert "my_ml_project/cli.py" in names and not any(name.startswith("tests/") for name in names)
+
+
+def test_the_benchmark_script_prints_its_table_and_writes_json(default_project: Path, tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    result = run(
+        [
+            sys.executable,
+            "benchmarks/run_benchmarks.py",
+            "--sizes",
+            "20000",
+            "--scoring-rows",
+            "20000",
+            "--output",
+            str(output),
+        ],
+        cwd=default_project,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Lifecycle wall time (s)" in result.stdout and "Spark + MLflow UDF" in result.stdout
+    results = json.loads(output.read_text())
+    (lifecycle,) = results["lifecycle"]
+    assert lifecycle["rows"] == 20000 and lifecycle["steps"]["monitor"] > 0
+    assert results["scoring"]["rows"] == 20000 and results["scoring"]["ratio"] > 0

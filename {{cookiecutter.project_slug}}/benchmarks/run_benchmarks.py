@@ -54,7 +54,11 @@ def scoring_throughput(home: Path, rows: int) -> dict:
     import pandas as pd
     from mlflow import MlflowClient
 
-    from {{ cookiecutter.package_name }}.features.spec import LABEL_TS_COLUMN, MODEL_FEATURES
+    from {{ cookiecutter.package_name }}.features.spec import (
+        LABEL_TS_COLUMN,
+        MODEL_FEATURES,
+        NUMERIC_FEATURES,
+    )
     from {{ cookiecutter.package_name }}.inference.champion import champion_udf
     from {{ cookiecutter.package_name }}.inference.schema import AS_OF_COLUMN
     from {{ cookiecutter.package_name }}.inference.scoring import score_features
@@ -69,6 +73,8 @@ def scoring_throughput(home: Path, rows: int) -> dict:
     repeats = -(-rows // len(training))
     frame = pd.concat([training] * repeats, ignore_index=True).head(rows)
     frame = frame.rename(columns={LABEL_TS_COLUMN: AS_OF_COLUMN})
+    # The model signature takes doubles, as score_features casts them on the Spark path.
+    frame = frame.astype({name: "float64" for name in NUMERIC_FEATURES})
 
     configure_mlflow(config)
     champion = version_by_alias(MlflowClient(), config.model_name, CHAMPION)
@@ -83,7 +89,9 @@ def scoring_throughput(home: Path, rows: int) -> dict:
     features.count()  # materialize the input outside the timing
     predict, version = champion_udf(spark, config)
     scored = score_features(features, predict, config.model_name, version, "2026-01-01 00:00:00")
-    scored.limit(1000).write.format("noop").mode("overwrite").save()  # warm-up of the Python workers
+    # Warm-up: a full pass starts every Python worker and loads the model in each, as a long-running
+    # scoring job would have done before its steady state.
+    scored.write.format("noop").mode("overwrite").save()
     started = time.perf_counter()
     scored.write.format("noop").mode("overwrite").save()
     through_spark = time.perf_counter() - started

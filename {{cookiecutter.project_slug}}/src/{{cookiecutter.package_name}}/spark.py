@@ -30,6 +30,9 @@ def local_spark_conf(config: Config) -> dict[str, str]:
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # One thread per Python worker: local[*] already runs one worker per core, and OpenMP inside
+        # each (scikit-learn's predict) would oversubscribe the cores.
+        "spark.executorEnv.OMP_NUM_THREADS": "1",
         "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
     }
 

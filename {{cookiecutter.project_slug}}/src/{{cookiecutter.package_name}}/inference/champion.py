@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 
     from .scoring import Predict
 
-# Bigger Arrow batches cut the per-batch overhead of the Python UDF (~2.5x throughput measured).
-ARROW_BATCH_ROWS = "100000"
+# Bigger Arrow batches cut the per-batch overhead of the Python UDF: 10k -> 100k rows per batch was
+# ~2.5x; 100k -> 500k ~3% more (benchmarks/run_benchmarks.py, 1M rows on 2 cores).
+ARROW_BATCH_ROWS = "500000"
 
 
 def champion_udf(spark: SparkSession, config: Config) -> tuple[Predict, str]:
