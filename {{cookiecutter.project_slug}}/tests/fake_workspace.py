@@ -1,458 +1,194 @@
-"""A fake Databricks workspace: a real HTTP server on 127.0.0.1 for tests that use the real databricks-sdk.
+"""The local Databricks twin: a real HTTP server on 127.0.0.1 that the real databricks-sdk and MLflow
+clients talk to, modelled on how a workspace behaves where it matters to this project.
 
-What it gives a test:
-- `FakeWorkspace.url`: the host to give `databricks.sdk.WorkspaceClient` (see `workspace_client`).
-- a route table keyed by (method, path); a path may hold `{placeholders}`, e.g.
-  `/api/2.0/permissions/jobs/{job_id}`. Handlers get a `FakeRequest` and return a dict (200 with that JSON
-  body), `None` (200 with `{}`) or a `FakeResponse`; they raise `ApiError` for a Databricks error body.
-- in-memory state: `jobs`, `runs`, `permissions`, `workspace_files`, `workspace_dirs`, and `state`, a free
-  dict for routes added by other tests.
-- `calls`: every request as `Call(method, path, query, json)`, in order; `writes()` keeps the
-  non-GET/HEAD ones.
-- failure injection: `fail(method, path, status, times=N)` answers the next N calls (or every call with
-  times=None) with an error; a 429/503 carries `Retry-After`.
+What it models (package `databricks_twin/`):
+- workspace objects in one namespace: folders, files and MLflow experiments (`workspace.py`);
+- Unity Catalog schemas and volumes, and the Files API on volume paths (`catalog.py`): volume files
+  are real files under `<root>/Volumes/...`, where job tasks (LAKEHOUSE_HOME=<root>) read them;
+- secret scopes (`secret_scopes.py`); job permissions in the real response shape (owner and the
+  inherited admins entry included); Model Serving endpoints with their background rollout (`serving.py`);
+- jobs whose runs execute (`jobs.py`): each task in a fresh process through the wheel launcher
+  (`launcher.py`), exit code = task state, downstream tasks UPSTREAM_FAILED; serverless tasks under the
+  serverless limits (`serverless_limits.py`) against a local Spark Connect server (`connect_server.py`);
+- MLflow tracking and the Unity Catalog model registry, when `with_mlflow()` is called
+  (`mlflow_service.py`).
 
-Built in: the discovery probe the SDK makes at construction (`GET /.well-known/databricks-config`), the
-Jobs API 2.2 subset (list with name filter and paging, get, create, reset, delete, run-now, runs/get),
-job permissions (get, update/PATCH, set/PUT) and the Workspace API subset for files (get-status, mkdirs,
-import, delete).
+What it does not model (these still need a real workspace): authentication and grants (every call is
+allowed), cluster start-up and library dependency resolution (tasks run in this machine's Python, with
+the wheel installed without its dependencies), Auto Loader (off Databricks the code uses Spark's file
+source), Unity Catalog table names (tables are path-based Delta folders), retry intervals, schedules.
 
-Adding routes (other suites, e.g. serving endpoints): register them on the fixture's instance, keep state
-in `workspace.state`:
-
-    def test_x(fake_workspace):
-        fake_workspace.add_route("GET", "/api/2.0/serving-endpoints/{name}", lambda request: {...})
-
-or extend `_builtin_routes` below when a route is generally useful. Routes are additive: a later
-`add_route` for the same (method, path) replaces the earlier one; `route(method, path)` returns the
-current handler, e.g. to wrap it.
+Using it: the `fake_workspace` fixture gives a started twin; `FakeWorkspace.url` is the host for
+`WorkspaceClient` (see `workspace_client`). State is inspectable (`jobs`, `runs`, `permissions`,
+`workspace_files`, `tree`, `catalog`, `secrets`), every request is logged in `calls` (`writes()` keeps the
+non-GET/HEAD ones), and `fail(method, path, status, times=N)` injects errors. Extra routes for other
+APIs: `add_route(method, path, handler)`, state for them in `state`.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import re
+import os
+import shutil
+import sys
+import tempfile
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from databricks_twin.catalog import UnityCatalog
+from databricks_twin.connect_server import ConnectServer
+from databricks_twin.jobs import Jobs
+from databricks_twin.secret_scopes import Secrets
+from databricks_twin.server import ApiError, Call, FakeRequest, FakeResponse, Server
+from databricks_twin.serving import ServingEndpoints
+from databricks_twin.workspace import CURRENT_USER, FILE, WorkspaceTree
+
+__all__ = [
+    "CURRENT_USER",
+    "ApiError",
+    "Call",
+    "FakeRequest",
+    "FakeResponse",
+    "FakeWorkspace",
+    "workspace_client",
+]
+
 WORKSPACE_ID = "1234567890123456"
 FAKE_TOKEN = "dapi-fake-token"  # a test token for a server on loopback
-READ_METHODS = ("GET", "HEAD")
+DEFAULT_CATALOGS = ("main",)
 
 
-@dataclass(frozen=True)
-class Call:
-    method: str
-    path: str
-    query: dict[str, str]
-    json: dict | None
-
-
-@dataclass
-class FakeRequest:
-    method: str
-    path: str
-    query: dict[str, str]
-    json: dict | None
-    body: bytes
-    headers: dict[str, str]
-    params: dict[str, str] = field(default_factory=dict)  # values of the route's {placeholders}
-
-    def form(self) -> dict[str, bytes]:
-        """The fields of a multipart/form-data body (the SDK's workspace.upload sends one)."""
-        content_type = self.headers.get("Content-Type", "")
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {content_type}\r\n\r\n".encode() + self.body
-        )
-        return {
-            part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
-            for part in message.iter_parts()
-        }
-
-
-@dataclass
-class FakeResponse:
-    status: int = 200
-    body: dict | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class ApiError(Exception):
-    """Raise from a handler to answer with a Databricks error body."""
-
-    def __init__(self, status: int, error_code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error_code, self.message = status, error_code, message
-
-    def response(self) -> FakeResponse:
-        return FakeResponse(self.status, {"error_code": self.error_code, "message": self.message})
-
-
-ERROR_CODES = {
-    400: "INVALID_PARAMETER_VALUE",
-    403: "PERMISSION_DENIED",
-    404: "RESOURCE_DOES_NOT_EXIST",
-    429: "REQUEST_LIMIT_EXCEEDED",
-    500: "INTERNAL_ERROR",
-    503: "TEMPORARILY_UNAVAILABLE",
-}
-
-Handler = Callable[[FakeRequest], "dict | FakeResponse | None"]
-
-
-@dataclass
-class _Failure:
-    status: int
-    remaining: int | None  # None: every call
-    retry_after: int
-    message: str
-
-
-class FakeWorkspace:
-    def __init__(self, page_size: int = 2) -> None:
+class FakeWorkspace(Server):
+    def __init__(
+        self,
+        root: Path | None = None,
+        catalogs: tuple[str, ...] = DEFAULT_CATALOGS,
+        page_size: int = 2,
+        serverless_spark: bool = True,
+    ):
+        """`serverless_spark=False`: serverless tasks get no Spark Connect server (for tests whose tasks
+        never use Spark; one that does fails, as no classic Spark is allowed there either)."""
+        super().__init__()
+        self.serverless_spark = serverless_spark
+        self._own_root = root is None
+        self.root = Path(tempfile.mkdtemp(prefix="twin-")) if root is None else root
+        self.root.mkdir(parents=True, exist_ok=True)
         # A small page size makes every listing exercise the SDK's paging.
         self.page_size = page_size
-        self.calls: list[Call] = []
-        self.jobs: dict[int, dict] = {}
-        self.runs: dict[int, dict] = {}
-        self.permissions: dict[str, list[dict]] = {}  # "jobs/<id>" -> access control list
-        self.workspace_files: dict[str, bytes] = {}
-        self.workspace_dirs: set[str] = {"/", "/Workspace", "/Workspace/Shared"}
         self.state: dict = {}
-        self._ids = itertools.count(1001)
-        self._routes: dict[tuple[str, str], Handler] = {}
-        self._failures: dict[tuple[str, str], _Failure] = {}
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        for (method, path), handler in self._builtin_routes().items():
+        self.tree = WorkspaceTree()
+        self.catalog = UnityCatalog(self.root, catalogs)
+        self.secrets = Secrets()
+        self.serving = ServingEndpoints()
+        self.jobs_api = Jobs(self.catalog, self.root, self._task_env)
+        self.mlflow = None
+        self._connect: ConnectServer | None = None
+        self._connect_lock = threading.Lock()
+        routes = {
+            ("GET", "/.well-known/databricks-config"): self._host_metadata,
+            **self.tree.routes(),
+            **self.catalog.routes(),
+            **self.secrets.routes(),
+            **self.serving.routes(),
+            **self.jobs_api.routes(page_size),
+        }
+        for (method, path), handler in routes.items():
             self.add_route(method, path, handler)
 
-    # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FakeWorkspace:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler_class(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-workspace", daemon=True)
-        self._thread.start()
+        super().start()
+        self.jobs_api.host = self.catalog.host = self.url
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self.jobs_api.stop()
+        if self._connect is not None:
+            self._connect.stop()
+            self._connect = None
+        super().stop()
+        if self._own_root:
+            shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> FakeWorkspace:
-        return self.start()
+    def with_mlflow(self) -> FakeWorkspace:
+        """Serve MLflow tracking and the Unity Catalog model registry too (imports MLflow's server)."""
+        from databricks_twin.mlflow_service import MlflowService
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        if self.mlflow is None:
+            self.mlflow = MlflowService(self.tree, self.catalog, self.root)
+            for (method, path), handler in self.mlflow.routes().items():
+                self.add_route(method, path, handler)
+        return self
+
+    # --- shortcuts to the state of the APIs ----------------------------------------------------
+    @property
+    def jobs(self) -> dict[int, dict]:
+        return self.jobs_api.jobs
 
     @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the fake workspace first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+    def runs(self) -> dict[int, dict]:
+        return self.jobs_api.runs
 
-    # --- routes and failures ---------------------------------------------------------------------
-    def add_route(self, method: str, path: str, handler: Handler) -> None:
-        self._routes[(method.upper(), path)] = handler
+    @property
+    def permissions(self) -> dict[str, list[dict]]:
+        return self.jobs_api.permissions
 
-    def route(self, method: str, path: str) -> Handler:
-        """The handler registered for (method, path), e.g. to wrap it in a test."""
-        return self._routes[(method.upper(), path)]
+    @property
+    def workspace_files(self) -> dict[str, bytes]:
+        return {obj.path: obj.content for obj in self.tree.objects.values() if obj.object_type == FILE}
 
-    def fail(
-        self,
-        method: str,
-        path: str,
-        status: int,
-        times: int | None = 1,
-        retry_after: int = 0,
-        message: str = "injected failure",
-    ) -> None:
-        """Answer the next `times` calls to (method, path) with `status`; times=None: every call.
+    def volume_path(self, path: str) -> Path:
+        """The local file behind a `/Volumes/...` path."""
+        return self.catalog.local_path(path)
 
-        `path` is the requested path (not a route pattern). 429 and 503 carry `Retry-After: retry_after`.
-        """
-        self._failures[(method.upper(), path)] = _Failure(status, times, retry_after, message)
+    def wait_for_runs(self, timeout: float = 900) -> None:
+        self.jobs_api.wait_idle(timeout)
 
-    def writes(self) -> list[Call]:
-        return [call for call in self.calls if call.method not in READ_METHODS]
-
-    def calls_to(self, method: str, path: str) -> list[Call]:
-        return [call for call in self.calls if call.method == method and call.path == path]
-
-    def reset_calls(self) -> None:
-        self.calls.clear()
-
-    # --- dispatch --------------------------------------------------------------------------------
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        with self._lock:
-            self.calls.append(Call(request.method, request.path, request.query, request.json))
-            injected = self._take_failure(request.method, request.path)
-            if injected is not None:
-                return injected
-            handler, params = self._match(request.method, request.path)
-            if handler is None:
-                return ApiError(
-                    404, "ENDPOINT_NOT_FOUND", f"no route for {request.method} {request.path}"
-                ).response()
-            request.params = params
-            try:
-                result = handler(request)
-            except ApiError as error:
-                return error.response()
-        if isinstance(result, FakeResponse):
-            return result
-        return FakeResponse(200, result if result is not None else {})
-
-    def _take_failure(self, method: str, path: str) -> FakeResponse | None:
-        failure = self._failures.get((method, path))
-        if failure is None or failure.remaining == 0:
-            return None
-        if failure.remaining is not None:
-            failure.remaining -= 1
-        headers = {"Retry-After": str(failure.retry_after)} if failure.status in (429, 503) else {}
-        error_code = ERROR_CODES.get(failure.status, "UNKNOWN")
-        return FakeResponse(failure.status, {"error_code": error_code, "message": failure.message}, headers)
-
-    def _match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str]]:
-        exact = self._routes.get((method, path))
-        if exact is not None:
-            return exact, {}
-        for (route_method, pattern), handler in self._routes.items():
-            if route_method != method or "{" not in pattern:
-                continue
-            regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(pattern))
-            matched = re.fullmatch(regex, path)
-            if matched:
-                return handler, matched.groupdict()
-        return None, {}
-
-    # --- built-in API subset ---------------------------------------------------------------------
-    def _builtin_routes(self) -> dict[tuple[str, str], Handler]:
+    # --- what a task process sees ----------------------------------------------------------------
+    def task_environment(self) -> dict[str, str]:
+        """The Databricks auth and local state a process needs to act as a job of this workspace."""
         return {
-            ("GET", "/.well-known/databricks-config"): self._host_metadata,
-            ("GET", "/api/2.2/jobs/list"): self._jobs_list,
-            ("GET", "/api/2.2/jobs/get"): self._jobs_get,
-            ("POST", "/api/2.2/jobs/create"): self._jobs_create,
-            ("POST", "/api/2.2/jobs/reset"): self._jobs_reset,
-            ("POST", "/api/2.2/jobs/delete"): self._jobs_delete,
-            ("POST", "/api/2.2/jobs/run-now"): self._jobs_run_now,
-            ("GET", "/api/2.2/jobs/runs/get"): self._runs_get,
-            ("GET", "/api/2.0/permissions/jobs/{job_id}"): self._permissions_get,
-            ("PATCH", "/api/2.0/permissions/jobs/{job_id}"): self._permissions_update,
-            ("PUT", "/api/2.0/permissions/jobs/{job_id}"): self._permissions_set,
-            ("GET", "/api/2.0/workspace/get-status"): self._workspace_get_status,
-            ("POST", "/api/2.0/workspace/mkdirs"): self._workspace_mkdirs,
-            ("POST", "/api/2.0/workspace/import"): self._workspace_import,
-            ("POST", "/api/2.0/workspace/delete"): self._workspace_delete,
+            "DATABRICKS_HOST": self.url,
+            "DATABRICKS_TOKEN": FAKE_TOKEN,
+            "DATABRICKS_AUTH_TYPE": "pat",
+            "LAKEHOUSE_HOME": str(self.root),
+            "PYSPARK_PYTHON": sys.executable,
+            "SPARK_LOCAL_IP": "127.0.0.1",
         }
+
+    def connect_server(self) -> ConnectServer:
+        """The twin's serverless compute, started on first use and shared by all serverless tasks."""
+        with self._connect_lock:  # not the request lock: start-up takes seconds
+            if self._connect is None:
+                own = ("SPARK_REMOTE", "SPARK_CONNECT", "DATABRICKS_", "LAKEHOUSE_HOME", "MLFLOW_")
+                env = {key: value for key, value in os.environ.items() if not key.startswith(own)}
+                # Serverless compute runs inside the workspace: its workers reach it with the
+                # runtime's MLflow defaults (MLflow's Spark UDF downloads the model there).
+                env.update(
+                    self.task_environment(),
+                    MLFLOW_TRACKING_URI="databricks",
+                    MLFLOW_REGISTRY_URI="databricks-uc",
+                )
+                self._connect = ConnectServer(self.root / ".twin" / "serverless", env)
+            return self._connect
+
+    def _task_env(self, serverless: bool, library: Path) -> dict[str, str]:
+        env = self.task_environment()
+        if serverless and self.serverless_spark:  # the job's environment is the compute's environment too
+            server = self.connect_server()
+            server.add_library(library)
+            env.update(server.client_env())
+        return env
 
     def _host_metadata(self, request: FakeRequest) -> dict:
         return {"oidc_endpoint": f"{self.url}/oidc", "workspace_id": WORKSPACE_ID}
-
-    def _job(self, job_id: object) -> dict:
-        try:
-            return self.jobs[int(job_id)]  # type: ignore[arg-type]
-        except (KeyError, TypeError, ValueError):
-            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Job {job_id} does not exist.") from None
-
-    def _jobs_list(self, request: FakeRequest) -> dict:
-        name = request.query.get("name")
-        matching = [
-            job
-            for job_id, job in sorted(self.jobs.items())
-            if name is None or job["settings"].get("name", "").lower() == name.lower()
-        ]
-        start = int(request.query.get("page_token") or 0)
-        limit = min(int(request.query.get("limit") or self.page_size), self.page_size)
-        page = matching[start : start + limit]
-        expand = request.query.get("expand_tasks") == "true"
-        body: dict = {
-            "jobs": [_listed(job, expand) for job in page],
-            "has_more": start + limit < len(matching),
-        }
-        if body["has_more"]:
-            body["next_page_token"] = str(start + limit)
-        if not page:
-            del body["jobs"]
-        return body
-
-    def _jobs_get(self, request: FakeRequest) -> dict:
-        return self._job(request.query.get("job_id"))
-
-    def _jobs_create(self, request: FakeRequest) -> dict:
-        settings = dict(request.json or {})
-        access_control_list = settings.pop("access_control_list", None)
-        if not settings.get("name"):
-            raise ApiError(400, "INVALID_PARAMETER_VALUE", "Job name is required.")
-        job_id = next(self._ids)
-        self.jobs[job_id] = {
-            "job_id": job_id,
-            "creator_user_name": "deployer@example.com",
-            "created_time": 1_700_000_000_000 + job_id,
-            "settings": settings,
-        }
-        if access_control_list:
-            self.permissions[f"jobs/{job_id}"] = list(access_control_list)
-        return {"job_id": job_id}
-
-    def _jobs_reset(self, request: FakeRequest) -> None:
-        body = request.json or {}
-        job = self._job(body.get("job_id"))
-        job["settings"] = dict(body.get("new_settings") or {})
-
-    def _jobs_delete(self, request: FakeRequest) -> None:
-        job_id = (request.json or {}).get("job_id")
-        self._job(job_id)
-        del self.jobs[int(job_id)]
-        self.permissions.pop(f"jobs/{job_id}", None)
-
-    def _jobs_run_now(self, request: FakeRequest) -> dict:
-        body = request.json or {}
-        job = self._job(body.get("job_id"))
-        run_id = next(self._ids)
-        self.runs[run_id] = {
-            "run_id": run_id,
-            "job_id": job["job_id"],
-            "number_in_job": run_id,
-            "run_name": job["settings"].get("name"),
-            "job_parameters": body.get("job_parameters"),
-            # Runs finish at once; a test can edit self.runs[run_id]["state"] to simulate anything else.
-            "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS", "state_message": ""},
-        }
-        return {"run_id": run_id, "number_in_job": run_id}
-
-    def _runs_get(self, request: FakeRequest) -> dict:
-        try:
-            return self.runs[int(request.query["run_id"])]
-        except (KeyError, ValueError):
-            raise ApiError(400, "INVALID_PARAMETER_VALUE", "Run does not exist.") from None
-
-    def _permissions_get(self, request: FakeRequest) -> dict:
-        job_id = request.params["job_id"]
-        self._job(job_id)
-        owner = {
-            "user_name": "deployer@example.com",
-            "all_permissions": [{"permission_level": "IS_OWNER", "inherited": False}],
-        }
-        direct = [
-            {
-                **{key: value for key, value in entry.items() if key != "permission_level"},
-                "all_permissions": [{"permission_level": entry["permission_level"], "inherited": False}],
-            }
-            for entry in self.permissions.get(f"jobs/{job_id}", [])
-        ]
-        return {"object_id": f"/jobs/{job_id}", "object_type": "job", "access_control_list": [owner, *direct]}
-
-    def _permissions_update(self, request: FakeRequest) -> dict:
-        job_id = request.params["job_id"]
-        self._job(job_id)
-        current = {_principal(entry): entry for entry in self.permissions.get(f"jobs/{job_id}", [])}
-        for entry in (request.json or {}).get("access_control_list", []):
-            current[_principal(entry)] = entry
-        self.permissions[f"jobs/{job_id}"] = list(current.values())
-        return self._permissions_get(request)
-
-    def _permissions_set(self, request: FakeRequest) -> dict:
-        job_id = request.params["job_id"]
-        self._job(job_id)
-        self.permissions[f"jobs/{job_id}"] = list((request.json or {}).get("access_control_list", []))
-        return self._permissions_get(request)
-
-    def _workspace_get_status(self, request: FakeRequest) -> dict:
-        path = request.query.get("path", "")
-        if path in self.workspace_files:
-            return {"path": path, "object_type": "FILE", "size": len(self.workspace_files[path])}
-        if path in self.workspace_dirs:
-            return {"path": path, "object_type": "DIRECTORY"}
-        raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
-
-    def _workspace_mkdirs(self, request: FakeRequest) -> None:
-        path = (request.json or {}).get("path", "")
-        parts = path.strip("/").split("/")
-        for depth in range(1, len(parts) + 1):
-            self.workspace_dirs.add("/" + "/".join(parts[:depth]))
-
-    def _workspace_import(self, request: FakeRequest) -> None:
-        form = request.form()
-        path = form["path"].decode()
-        if path in self.workspace_files and form.get("overwrite") != b"true":
-            raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
-        if path.rsplit("/", 1)[0] not in self.workspace_dirs:
-            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"The parent folder of {path} does not exist.")
-        self.workspace_files[path] = form["content"]
-
-    def _workspace_delete(self, request: FakeRequest) -> None:
-        path = (request.json or {}).get("path", "")
-        self.workspace_files.pop(path, None)
-
-
-def _listed(job: dict, expand_tasks: bool) -> dict:
-    """A job as jobs/list shows it: without tasks and job clusters unless expand_tasks is set."""
-    settings = job["settings"]
-    if not expand_tasks:
-        settings = {key: value for key, value in settings.items() if key not in ("tasks", "job_clusters")}
-    return {**job, "settings": settings}
-
-
-def _principal(entry: dict) -> str:
-    for key in ("user_name", "group_name", "service_principal_name"):
-        if key in entry:
-            return f"{key}:{entry[key]}"
-    raise ApiError(400, "INVALID_PARAMETER_VALUE", f"access control entry without a principal: {entry}")
-
-
-def _make_handler_class(workspace: FakeWorkspace) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            is_json = self.headers.get("Content-Type", "").startswith("application/json")
-            request = FakeRequest(
-                method=self.command,
-                path=url.path,
-                query={key: values[-1] for key, values in parse_qs(url.query).items()},
-                json=json.loads(body) if body and is_json else None,
-                body=body,
-                headers=dict(self.headers.items()),
-            )
-            response = workspace.handle(request)
-            payload = json.dumps(response.body).encode() if response.body is not None else b""
-            self.send_response(response.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
-
-        def log_message(self, format: str, *args: object) -> None:  # quiet test output
-            pass
-
-    return Handler
 
 
 def workspace_client(
     workspace: FakeWorkspace, retry_timeout_seconds: int = 10, http_timeout_seconds: float = 5
 ):
-    """A real `databricks.sdk.WorkspaceClient` on the fake workspace: token auth, short timeouts."""
+    """A real `databricks.sdk.WorkspaceClient` on the twin: token auth, short timeouts."""
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.core import Config
 
@@ -467,14 +203,57 @@ def workspace_client(
     )
 
 
-@pytest.fixture
-def fake_workspace(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWorkspace]:
-    """A started fake workspace; DATABRICKS_* variables of the caller's shell cannot leak into the SDK."""
-    import os
-
+def isolate_from_real_databricks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DATABRICKS_* variables and config files of the caller's shell must not leak into the SDK."""
     for name in list(os.environ):
-        if name.startswith(("DATABRICKS_", "ARM_", "AZURE_")):
+        if name.startswith(("DATABRICKS_", "ARM_", "AZURE_", "SPARK_REMOTE")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", os.devnull)
-    with FakeWorkspace() as workspace:
+
+
+def project_catalogs() -> tuple[str, ...]:
+    from {{ cookiecutter.package_name }}.config import CATALOGS
+
+    return tuple(sorted(set(CATALOGS.values())))
+
+
+@pytest.fixture
+def fake_workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
+    """A started twin with the project's catalogs; its jobs' tasks run without Spark (see `staging`
+    in tests/twin/test_staging_sequence.py for tasks that run the lifecycle)."""
+    isolate_from_real_databricks(monkeypatch)
+    with FakeWorkspace(tmp_path / "twin", catalogs=project_catalogs(), serverless_spark=False) as workspace:
         yield workspace
+
+
+@pytest.fixture
+def mlflow_twin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
+    """A started twin that serves MLflow too, with this process's Databricks auth and MLflow pointed at
+    it as at a workspace (tracking "databricks", registry "databricks-uc"); everything restored after."""
+    import mlflow
+    from mlflow.tracking import fluent
+    from mlflow.tracking._model_registry import utils as registry_utils
+    from mlflow.tracking._tracking_service import utils as tracking_utils
+
+    isolate_from_real_databricks(monkeypatch)
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")  # a twin error fails now, not after minutes
+    # MLflow keeps its URIs and active experiment in module globals and mirrors them into the
+    # environment: both are restored after the test.
+    monkeypatch.setattr(tracking_utils, "_tracking_uri", tracking_utils._tracking_uri)
+    monkeypatch.setattr(registry_utils, "_registry_uri", registry_utils._registry_uri)
+    monkeypatch.setattr(fluent, "_active_experiment_id", None)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "databricks")
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", "databricks-uc")
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    with FakeWorkspace(tmp_path / "twin", catalogs=project_catalogs()).with_mlflow() as workspace:
+        monkeypatch.setenv("DATABRICKS_HOST", workspace.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", FAKE_TOKEN)
+        monkeypatch.setenv("DATABRICKS_AUTH_TYPE", "pat")
+        mlflow.set_tracking_uri("databricks")
+        mlflow.set_registry_uri("databricks-uc")
+        try:
+            yield workspace
+        finally:
+            while mlflow.active_run() is not None:
+                mlflow.end_run("FAILED")
