@@ -14,7 +14,7 @@ def _pins() -> dict[str, str]:
     for requirement in project["optional-dependencies"]["dev"]:
         if "==" in requirement:
             name, version = requirement.split("==")
-            pins[name] = version
+            pins[name.split("[")[0]] = version
     return pins
 
 

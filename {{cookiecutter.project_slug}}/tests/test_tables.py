@@ -37,12 +37,12 @@ def test_write_overwrite_and_read_an_older_version(spark, table) -> None:
 
 
 def test_upsert_updates_matches_inserts_the_rest_and_is_idempotent(spark, table) -> None:
-    upsert(spark, spark.createDataFrame([("a", 1.0), ("b", 2.0)], SCHEMA), table, keys=["customer_id"])
+    upsert(spark.createDataFrame([("a", 1.0), ("b", 2.0)], SCHEMA), table, keys=["customer_id"])
     batch = spark.createDataFrame([("b", 20.0), ("c", 30.0)], SCHEMA)
 
-    upsert(spark, batch, table, keys=["customer_id"])
+    upsert(batch, table, keys=["customer_id"])
     version_after_first_merge = table_version(spark, table)
-    upsert(spark, batch, table, keys=["customer_id"])
+    upsert(batch, table, keys=["customer_id"])
 
     expected = spark.createDataFrame([("a", 1.0), ("b", 20.0), ("c", 30.0)], SCHEMA)
     assert_df_equality(read_table(spark, table), expected, ignore_row_order=True)
@@ -62,4 +62,4 @@ def test_append_adds_rows(spark, table) -> None:
 
 def test_upsert_needs_keys(spark, table) -> None:
     with pytest.raises(ValueError, match="at least one key"):
-        upsert(spark, spark.createDataFrame([("a", 1.0)], SCHEMA), table, keys=[])
+        upsert(spark.createDataFrame([("a", 1.0)], SCHEMA), table, keys=[])

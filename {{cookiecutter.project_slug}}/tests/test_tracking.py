@@ -1,4 +1,4 @@
-"""Log, register and load a model in the local sqlite-backed MLflow of the lakehouse home."""
+"""MLflow set-up: the local sqlite-backed MLflow of the lakehouse home, and a workspace's MLflow."""
 
 from pathlib import Path
 
@@ -9,8 +9,12 @@ from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 from sklearn.linear_model import LogisticRegression
 
-from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.config import EXPERIMENTS_FOLDER, load_config
+from {{ cookiecutter.package_name }}.deployment.deployer import deploy
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
+
+from databricks_twin.workspace import DIRECTORY, EXPERIMENT
+from fake_workspace import FakeWorkspace, workspace_client
 
 
 def test_log_register_alias_and_load_a_model(tmp_path: Path) -> None:
@@ -47,3 +51,31 @@ def test_configure_mlflow_reuses_the_experiment(tmp_path: Path) -> None:
     config = load_config("local", home=tmp_path)
 
     assert configure_mlflow(config) == configure_mlflow(config)
+
+
+def test_after_a_deployment_each_environment_creates_its_experiment(
+    mlflow_twin: FakeWorkspace, tmp_path: Path
+) -> None:
+    wheel = tmp_path / "p-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"a wheel")
+    deploy(workspace_client(mlflow_twin), "staging", wheel, echo=lambda line: None)
+    deploy(workspace_client(mlflow_twin), "prod", wheel, echo=lambda line: None)
+
+    for env in ("staging", "prod"):
+        config = load_config(env, home=tmp_path, on_databricks=False)
+        experiment_id = configure_mlflow(config)
+
+        found = mlflow_twin.tree.get(config.experiment_name)
+        assert (found.object_type, str(found.object_id)) == (EXPERIMENT, experiment_id)
+    assert mlflow_twin.tree.get(EXPERIMENTS_FOLDER).object_type == DIRECTORY
+
+
+def test_in_a_new_workspace_the_experiment_gets_its_folder(
+    mlflow_twin: FakeWorkspace, tmp_path: Path
+) -> None:
+    config = load_config("dev", home=tmp_path, on_databricks=False)
+
+    experiment_id = configure_mlflow(config)
+
+    assert configure_mlflow(config) == experiment_id
+    assert mlflow_twin.tree.get(config.experiment_name).object_type == EXPERIMENT

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from collections.abc import Sequence
 
@@ -19,7 +18,7 @@ from .config import ENVIRONMENTS, PACKAGE_NAME, load_config
 from .data.commands import COMMANDS as DATA_COMMANDS
 from .deployment.commands import COMMANDS as DEPLOYMENT_COMMANDS
 from .deployment.deploy_command import COMMANDS as DEPLOY_JOBS_COMMANDS
-from .errors import LifecycleError
+from .errors import LifecycleError, NothingToDo
 from .features.commands import COMMANDS as FEATURE_COMMANDS
 from .inference.commands import COMMANDS as INFERENCE_COMMANDS
 from .inventory import COMMANDS as INVENTORY_COMMANDS
@@ -48,6 +47,11 @@ def _common_options() -> argparse.ArgumentParser:
     common.add_argument("--env", choices=ENVIRONMENTS, default="local", help="environment (default: local)")
     common.add_argument("--json", action="store_true", help="print a one-line JSON summary as the last line")
     common.add_argument("--verbose", action="store_true", help="debug logging")
+    common.add_argument(
+        "--serverless",
+        action="store_true",
+        help="stay within serverless compute's limits (jobs on serverless pass it; locally: Spark Connect)",
+    )
     return common
 
 
@@ -82,11 +86,23 @@ def run_all(context: Context, args: argparse.Namespace) -> dict:
             logger.info("%s: skipped (nothing to do)", name)
             steps[name] = {"skipped": True}
             continue
-        step_args = parser.parse_args([name, "--env", context.config.env, *extra])
-        with step(name) as facts:
-            facts.update(command.run(context, step_args))
+        step_args = parser.parse_args([name, "--env", context.config.env, *extra, *_handoff(name, steps)])
+        try:
+            with step(name) as facts:
+                facts.update(command.run(context, step_args))
+        except NothingToDo as reason:
+            logger.info("%s: skipped: %s", name, reason)
+            steps[name] = {"skipped": True, "reason": str(reason)}
+            continue
         steps[name] = facts
     return {"steps": steps, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _handoff(name: str, steps: dict[str, dict]) -> list[str]:
+    """Arguments a step takes from the steps before it: validate judges the version train registered."""
+    if name == "validate" and "model_version" in steps.get("train", {}):
+        return ["--version", str(steps["train"]["model_version"])]
+    return []
 
 
 def _print_summary(command: str, summary: dict, as_json: bool) -> None:
@@ -101,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
     try:
-        context = Context(load_config(args.env))
+        context = Context(load_config(args.env, serverless=args.serverless))
         if args.command == "run-all":
             summary = run_all(context, args)
         else:
@@ -109,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with step(args.command) as facts:
                 facts.update(command.run(context, args))
             summary = facts
+    except NothingToDo as reason:
+        logger.info("%s: skipped: %s", args.command, reason)
+        _print_summary(args.command, {"status": "skipped", "reason": str(reason)}, as_json=args.json)
+        return 0
     except LifecycleError as error:
         logger.error("%s", error)
         if args.json:
@@ -123,5 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def entry() -> None:
+    """The console script: end the process with `main`'s exit code.
+
+    Databricks runs a `python_wheel_task` by calling this entry point and ignoring what it returns, so
+    returning the code would report every failure as success; only SystemExit reaches the task state.
+    """
+    raise SystemExit(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

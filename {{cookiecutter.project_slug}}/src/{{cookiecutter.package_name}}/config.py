@@ -3,6 +3,12 @@
 `local` runs on this machine (Spark local[*] + Delta folders + sqlite MLflow under $LAKEHOUSE_HOME);
 `dev`, `staging` and `prod` run as Databricks jobs against Unity Catalog. Code never branches on the
 environment name: it reads the fields of `Config`.
+
+Where a workspace environment runs decides how names resolve. Inside the Databricks runtime tables are
+Unity Catalog names and volumes are `/Volumes/<catalog>/<schema>/<volume>`. Anywhere else (a laptop,
+CI, the local Databricks twin in tests/) the same environment keeps its tables and volume folders under
+$LAKEHOUSE_HOME (`warehouse/<catalog>/...`, `Volumes/<catalog>/...`, so they never mix with `local`),
+while MLflow, jobs and secrets still go to the workspace the Databricks auth points at.
 """
 
 from __future__ import annotations
@@ -32,6 +38,26 @@ WORKSPACE_HOSTS = {
     "prod": "{{ cookiecutter.databricks_prod_host }}",
 }
 MODEL_BASE_NAME = "churn_classifier"
+# Told by e-mail when a deployed job fails or runs long (template input; TARGET_SETTINGS in jobs.py).
+NOTIFICATION_EMAIL_LIST = "{{ cookiecutter.notification_emails }}"
+NOTIFICATION_EMAILS = tuple(
+    address.strip() for address in NOTIFICATION_EMAIL_LIST.split(",") if address.strip()
+)
+# Unity Catalog volumes the project uses (deploy-jobs creates them): raw files, streaming checkpoints,
+# reports and other state, and the deployed wheels (a volume of their own, so that write access to
+# data never includes write access to the code the jobs run).
+LANDING_VOLUME, CHECKPOINTS_VOLUME, STATE_VOLUME, ARTIFACTS_VOLUME = (
+    "landing",
+    "checkpoints",
+    "state",
+    "artifacts",
+)
+VOLUMES = (LANDING_VOLUME, CHECKPOINTS_VOLUME, STATE_VOLUME, ARTIFACTS_VOLUME)
+# Workspace folder of the MLflow experiments (one per environment). Nothing else lives under it:
+# a folder created at an experiment's path would make that experiment impossible to create.
+EXPERIMENTS_FOLDER = f"/Shared/{PROJECT_SLUG}/experiments"
+# Set by the Databricks runtime in every job and notebook (classic and serverless).
+DATABRICKS_RUNTIME_VARIABLE = "DATABRICKS_RUNTIME_VERSION"
 
 # Short names of every table the lifecycle reads or writes.
 TABLES = (
@@ -45,6 +71,7 @@ TABLES = (
     "predictions",
     "inference_log",
     "monitoring_metrics",
+    "champion_baselines",
 )
 
 
@@ -82,9 +109,11 @@ class MonitoringThresholds:
     quantile_bins: int = 10
     # A label counts for a prediction when it arrives at or after the prediction's as_of_ts, within this.
     label_horizon_days: int = 30
-    # The environment variable holding the alert webhook URL (Slack-compatible); unset = no webhook.
-    # On Databricks, set it on the job from a secret; never write the URL in a file.
+    # The alert webhook URL (Slack-compatible), never written in a file: locally the environment
+    # variable below; in workspace environments this key of the environment's secret scope
+    # (`Config.secret_scope`). Unset or absent = no webhook.
     webhook_url_variable: str = "MONITORING_WEBHOOK_URL"
+    webhook_secret_key: str = "monitoring-webhook-url"
     # Start retraining when a metric alerts (`monitor --retrain-on-alert` overrides it either way).
     retrain_on_alert: bool = False
 
@@ -107,10 +136,19 @@ class Config:
     env: str
     catalog: str
     schema: str
+    # Running inside the Databricks runtime: Unity Catalog tables, Auto Loader, /Volumes paths.
     on_databricks: bool
+    # MLflow tracking and registry, jobs and secrets live in a Databricks workspace (not local sqlite).
+    uses_workspace: bool
+    # Serverless compute's limits apply: no caching, only allow-listed Spark settings, foreachBatch
+    # runs away from the driver. Jobs on serverless pass `--serverless`; locally it runs the same code
+    # over a Spark Connect server that enforces those limits (spark.py).
+    serverless: bool
     landing_path: str
     checkpoint_root: str
     state_root: str
+    # Path-based Delta tables live under this folder; None: Unity Catalog names.
+    warehouse_root: str | None
     model_name: str
     experiment_name: str
     tracking_uri: str
@@ -120,17 +158,23 @@ class Config:
     monitoring: MonitoringThresholds = field(default_factory=MonitoringThresholds)
     shuffle_partitions: int = 4
     workspace_host: str | None = None
+    # The workspace secret scope of this environment (alert webhook); None locally.
+    secret_scope: str | None = None
 
     def table(self, short_name: str) -> TableName:
         if short_name not in TABLES:
             raise ConfigError(f"unknown table {short_name!r}; known tables: {', '.join(TABLES)}")
-        if self.on_databricks:
+        if self.warehouse_root is None:
             return TableName(short_name, f"{self.catalog}.{self.schema}.{short_name}")
-        path = f"{self.state_root}/warehouse/{self.catalog}/{self.schema}/{short_name}"
+        path = f"{self.warehouse_root}/{self.catalog}/{self.schema}/{short_name}"
         return TableName(short_name, f"delta.`{path}`", path)
 
     def checkpoint(self, name: str) -> str:
         return f"{self.checkpoint_root}/{name}"
+
+
+def running_on_databricks() -> bool:
+    return DATABRICKS_RUNTIME_VARIABLE in os.environ
 
 
 def lakehouse_home(explicit: str | Path | None = None) -> Path:
@@ -139,16 +183,19 @@ def lakehouse_home(explicit: str | Path | None = None) -> Path:
     return Path(raw).expanduser().resolve()
 
 
-def _local_config(home: Path) -> Config:
+def _local_config(home: Path, serverless: bool) -> Config:
     catalog = CATALOGS["local"]
     return Config(
         env="local",
         catalog=catalog,
         schema=SCHEMA_NAME,
         on_databricks=False,
+        uses_workspace=False,
+        serverless=serverless,
         landing_path=str(home / "landing"),
         checkpoint_root=str(home / "checkpoints"),
         state_root=str(home),
+        warehouse_root=str(home / "warehouse"),
         model_name=f"{SCHEMA_NAME}.{MODEL_BASE_NAME}",
         experiment_name=f"{PROJECT_SLUG}-local",
         tracking_uri=f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
@@ -158,24 +205,28 @@ def _local_config(home: Path) -> Config:
     )
 
 
-def _databricks_config(env: str) -> Config:
+def _workspace_config(env: str, home: Path, serverless: bool, on_databricks: bool) -> Config:
     catalog = CATALOGS[env]
-    volume = f"/Volumes/{catalog}/{SCHEMA_NAME}"
+    volumes = f"{'/Volumes' if on_databricks else home / 'Volumes'}/{catalog}/{SCHEMA_NAME}"
     return Config(
         env=env,
         catalog=catalog,
         schema=SCHEMA_NAME,
-        on_databricks=True,
-        landing_path=f"{volume}/landing",
-        checkpoint_root=f"{volume}/checkpoints",
-        state_root=f"{volume}/state",
+        on_databricks=on_databricks,
+        uses_workspace=True,
+        serverless=serverless,
+        landing_path=f"{volumes}/{LANDING_VOLUME}",
+        checkpoint_root=f"{volumes}/{CHECKPOINTS_VOLUME}",
+        state_root=f"{volumes}/{STATE_VOLUME}",
+        warehouse_root=None if on_databricks else str(home / "warehouse"),
         model_name=f"{catalog}.{SCHEMA_NAME}.{MODEL_BASE_NAME}",
-        experiment_name=f"/Shared/{PROJECT_SLUG}/{env}",
+        experiment_name=f"{EXPERIMENTS_FOLDER}/{env}",
         tracking_uri="databricks",
         registry_uri="databricks-uc",
         mlflow_artifact_root=None,
-        shuffle_partitions=200,
+        shuffle_partitions=200 if on_databricks else 4,
         workspace_host=WORKSPACE_HOSTS.get(env),
+        secret_scope=f"{PROJECT_SLUG}-{env}",
         # Production gates are stricter than development ones.
         gate=GateThresholds(min_auc=0.75) if env == "prod" else GateThresholds(),
         # The scheduled monitoring job starts the training job when it raises an alert.
@@ -183,10 +234,26 @@ def _databricks_config(env: str) -> Config:
     )
 
 
-def load_config(env: str = "local", home: str | Path | None = None) -> Config:
-    """The configuration of one environment. `home` overrides $LAKEHOUSE_HOME (local only)."""
+def load_config(
+    env: str = "local",
+    home: str | Path | None = None,
+    serverless: bool = False,
+    on_databricks: bool | None = None,
+) -> Config:
+    """The configuration of one environment.
+
+    `home` overrides $LAKEHOUSE_HOME (state off Databricks); `serverless` applies serverless compute's
+    limits; `on_databricks` defaults to whether this process runs in the Databricks runtime.
+    """
     if env not in ENVIRONMENTS:
         raise ConfigError(f"unknown environment {env!r}; choose one of: {', '.join(ENVIRONMENTS)}")
+    if on_databricks is None:
+        on_databricks = running_on_databricks()
     if env == "local":
-        return _local_config(lakehouse_home(home))
-    return _databricks_config(env)
+        if on_databricks:
+            raise ConfigError(
+                "--env local keeps its state on this machine; "
+                "on Databricks run with --env dev, staging or prod"
+            )
+        return _local_config(lakehouse_home(home), serverless)
+    return _workspace_config(env, lakehouse_home(home), serverless, on_databricks)

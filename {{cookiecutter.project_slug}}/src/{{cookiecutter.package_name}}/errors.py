@@ -23,3 +23,7 @@ class MonitoringAlertError(LifecycleError):
     """Monitoring raised an alert and the command was asked to fail on alerts."""
 
     exit_code = 4
+
+
+class NothingToDo(Exception):
+    """A command found nothing to act on yet (e.g. no @champion): it ends with status "skipped", exit 0."""

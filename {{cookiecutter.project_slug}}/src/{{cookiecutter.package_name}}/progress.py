@@ -8,6 +8,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .errors import NothingToDo
+
 logger = logging.getLogger(__package__)
 
 
@@ -27,6 +29,8 @@ def step(name: str) -> Iterator[dict]:
     logger.info("%s: started", name)
     try:
         yield facts
+    except NothingToDo:
+        raise
     except Exception:
         logger.error("%s: failed after %.1f s", name, time.perf_counter() - started)
         raise

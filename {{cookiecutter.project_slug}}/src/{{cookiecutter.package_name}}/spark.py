@@ -1,4 +1,12 @@
-"""The Spark session factory: the runtime's session on Databricks, local[*] + Delta elsewhere."""
+"""The Spark session factory: the platform's session on Databricks, a local one with Delta elsewhere.
+
+- Databricks (classic or serverless): the runtime's session.
+- `SPARK_REMOTE` set: the Spark Connect server it names (Databricks Connect, or the local twin's
+  serverless compute in tests).
+- Locally with `Config.serverless`: a local Spark Connect server (`remote("local[*]")`), so the code
+  runs as on serverless: a Connect client, foreachBatch on the server side.
+- Locally otherwise: classic `local[*]`.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,7 @@ from .config import PACKAGE_NAME, Config
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-
-def running_on_databricks() -> bool:
-    return "DATABRICKS_RUNTIME_VERSION" in os.environ
+REMOTE_VARIABLE = "SPARK_REMOTE"
 
 
 def local_spark_conf(config: Config) -> dict[str, str]:
@@ -38,13 +44,13 @@ def local_spark_conf(config: Config) -> dict[str, str]:
 
 
 def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
-    """Return the active session on Databricks, or build a local one with real Delta Lake.
+    """The session this process should use (see the module docstring).
 
-    The local session downloads the Delta jars from Maven Central on first use (cached in ~/.ivy2).
+    A local session downloads the Delta jars from Maven Central on first use (cached in ~/.ivy2).
     """
     from pyspark.sql import SparkSession
 
-    if config.on_databricks or running_on_databricks():
+    if config.on_databricks or REMOTE_VARIABLE in os.environ:
         return SparkSession.builder.getOrCreate()
 
     from delta import configure_spark_with_delta_pip
@@ -53,9 +59,13 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[*]")).appName(app_name)
+    master = os.environ.get("SPARK_MASTER", "local[*]")
+    builder = (
+        SparkSession.builder.remote(master) if config.serverless else SparkSession.builder.master(master)
+    )
     for key, value in local_spark_conf(config).items():
         builder = builder.config(key, value)
-    session = configure_spark_with_delta_pip(builder).getOrCreate()
-    session.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
+    session = configure_spark_with_delta_pip(builder.appName(app_name)).getOrCreate()
+    if not config.serverless:
+        session.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
     return session

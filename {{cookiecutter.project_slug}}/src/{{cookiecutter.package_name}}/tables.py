@@ -1,11 +1,14 @@
 """Reading and writing Delta tables by `TableName`, the same way locally and on Unity Catalog.
 
-This is the I/O edge: transforms elsewhere take and return DataFrames and never touch storage.
+This is the I/O edge: transforms elsewhere take and return DataFrames and never touch storage. Only
+DataFrame and SQL APIs are used (no `delta.tables.DeltaTable`), so it runs over Spark Connect too.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import TableName
@@ -16,9 +19,8 @@ if TYPE_CHECKING:
 
 def table_exists(spark: SparkSession, table: TableName) -> bool:
     if table.path is not None:
-        from delta.tables import DeltaTable
-
-        return DeltaTable.isDeltaTable(spark, table.path)
+        # A path-based table is a folder with a Delta log (on this machine: no Spark call needed).
+        return Path(table.path, "_delta_log").is_dir()
     return spark.catalog.tableExists(table.identifier)
 
 
@@ -30,6 +32,7 @@ def read_table(spark: SparkSession, table: TableName, version: int | None = None
     return reader.table(table.identifier)
 
 
+# Write modes are spelled the way Spark Connect accepts them too ("error", not "errorifexists").
 def _save(writer: DataFrameWriter, table: TableName) -> None:
     # A path-based identifier cannot be appended to before its folder exists; the path can.
     if table.path is not None:
@@ -56,7 +59,30 @@ def replace_where(df: DataFrame, table: TableName, condition: str) -> None:
     _save(writer, table)
 
 
-def upsert(spark: SparkSession, df: DataFrame, table: TableName, keys: Sequence[str]) -> None:
+def _merge(df: DataFrame, table: TableName, keys: Sequence[str], update_changed: bool) -> None:
+    """MERGE `df` into the table on `keys` in SQL (it works on Spark Connect and serverless too).
+
+    New keys are inserted; with `update_changed`, matched rows whose values differ are updated.
+    """
+    spark = df.sparkSession
+    view = f"merge_source_{uuid.uuid4().hex}"
+    match = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
+    changed = " OR ".join(
+        f"NOT (target.`{column}` <=> source.`{column}`)" for column in df.columns if column not in keys
+    )
+    # Rewrite a matched row only when a value changed, so a rerun rewrites no files.
+    update = f"WHEN MATCHED AND ({changed}) THEN UPDATE SET * " if update_changed and changed else ""
+    df.createOrReplaceTempView(view)
+    try:
+        spark.sql(
+            f"MERGE INTO {table.identifier} AS target USING {view} AS source ON {match} "
+            f"{update}WHEN NOT MATCHED THEN INSERT *"
+        )
+    finally:
+        spark.catalog.dropTempView(view)
+
+
+def upsert(df: DataFrame, table: TableName, keys: Sequence[str]) -> None:
     """MERGE `df` into the table on `keys`: matched rows are updated, new rows inserted.
 
     Running the same batch again leaves the table content unchanged. The first call creates the table.
@@ -64,22 +90,13 @@ def upsert(spark: SparkSession, df: DataFrame, table: TableName, keys: Sequence[
     """
     if not keys:
         raise ValueError("upsert needs at least one key column")
-    if not table_exists(spark, table):
-        _save(df.write.format("delta").mode("errorifexists"), table)
+    if not table_exists(df.sparkSession, table):
+        _save(df.write.format("delta").mode("error"), table)
         return
-    from delta.tables import DeltaTable
-
-    match = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
-    # Rewrite a matched row only when a value changed, so a rerun rewrites no files.
-    changed = " OR ".join(
-        f"NOT (target.`{column}` <=> source.`{column}`)" for column in df.columns if column not in keys
-    )
-    merge = DeltaTable.forName(spark, table.identifier).alias("target").merge(df.alias("source"), match)
-    merge = merge.whenMatchedUpdateAll(condition=changed or None) if changed else merge
-    merge.whenNotMatchedInsertAll().execute()
+    _merge(df, table, keys, update_changed=True)
 
 
-def insert_new_rows(spark: SparkSession, df: DataFrame, table: TableName, keys: Sequence[str]) -> int:
+def insert_new_rows(df: DataFrame, table: TableName, keys: Sequence[str]) -> int:
     """Insert the rows of `df` whose keys the table lacks (MERGE, insert only); return how many.
 
     Rows already present are left exactly as they are (the first write wins), so replaying a batch
@@ -87,15 +104,12 @@ def insert_new_rows(spark: SparkSession, df: DataFrame, table: TableName, keys: 
     """
     if not keys:
         raise ValueError("insert_new_rows needs at least one key column")
-    from delta.tables import DeltaTable
-
+    spark = df.sparkSession
     if not table_exists(spark, table):
-        _save(df.write.format("delta").mode("errorifexists"), table)
+        _save(df.write.format("delta").mode("error"), table)
         return int(last_operation_metrics(spark, table).get("numOutputRows", 0))
     before = table_version(spark, table)
-    match = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
-    target = DeltaTable.forName(spark, table.identifier).alias("target")
-    target.merge(df.alias("source"), match).whenNotMatchedInsertAll().execute()
+    _merge(df, table, keys, update_changed=False)
     # An insert-only MERGE that inserts nothing commits nothing: the latest commit is an older one.
     if table_version(spark, table) == before:
         return 0
@@ -127,11 +141,17 @@ def declare_primary_key(
         spark.sql(statement)
 
 
+def _latest_commit(spark: SparkSession, table: TableName):
+    return (
+        spark.sql(f"DESCRIBE HISTORY {table.identifier} LIMIT 1")
+        .select("version", "operationMetrics")
+        .first()
+    )
+
+
 def table_version(spark: SparkSession, table: TableName) -> int:
     """The table's latest Delta version (for lineage tags and time travel)."""
-    from delta.tables import DeltaTable
-
-    return DeltaTable.forName(spark, table.identifier).history(1).select("version").first()[0]
+    return int(_latest_commit(spark, table)["version"])
 
 
 def read_stream(spark: SparkSession, table: TableName, **options: str) -> DataFrame:
@@ -142,7 +162,5 @@ def read_stream(spark: SparkSession, table: TableName, **options: str) -> DataFr
 
 def last_operation_metrics(spark: SparkSession, table: TableName) -> dict[str, int]:
     """Row counts Delta recorded for the latest commit (numOutputRows, numTargetRowsInserted, ...)."""
-    from delta.tables import DeltaTable
-
-    metrics = DeltaTable.forName(spark, table.identifier).history(1).select("operationMetrics").first()[0]
+    metrics = _latest_commit(spark, table)["operationMetrics"]
     return {key: int(value) for key, value in (metrics or {}).items() if value.isdigit()}

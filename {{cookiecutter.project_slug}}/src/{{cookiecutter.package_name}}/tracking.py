@@ -8,7 +8,11 @@ from .config import Config
 
 
 def configure_mlflow(config: Config) -> str:
-    """Point MLflow at this environment's tracking server and registry; return the experiment id."""
+    """Point MLflow at this environment's tracking server and registry; return the experiment id.
+
+    In a workspace an experiment is a workspace object and needs its folder: it is created when absent
+    (deploy-jobs creates it too), so a first run in a new workspace does not fail on it.
+    """
     import mlflow
 
     if config.mlflow_artifact_root is not None:
@@ -17,14 +21,20 @@ def configure_mlflow(config: Config) -> str:
     mlflow.set_tracking_uri(config.tracking_uri)
     mlflow.set_registry_uri(config.registry_uri)
     experiment = mlflow.get_experiment_by_name(config.experiment_name)
-    if experiment is not None:
-        experiment_id = experiment.experiment_id
-    else:
-        artifact_location = (
-            Path(config.mlflow_artifact_root, config.experiment_name).as_uri()
-            if config.mlflow_artifact_root
-            else None
-        )
-        experiment_id = mlflow.create_experiment(config.experiment_name, artifact_location=artifact_location)
+    experiment_id = experiment.experiment_id if experiment is not None else _create_experiment(config)
     mlflow.set_experiment(experiment_id=experiment_id)
     return experiment_id
+
+
+def _create_experiment(config: Config) -> str:
+    import mlflow
+
+    if config.uses_workspace:
+        from .workspace import call, workspace_client
+
+        folder = config.experiment_name.rsplit("/", 1)[0]
+        client = workspace_client()
+        call(client, f"creating the experiments folder {folder}", client.workspace.mkdirs, folder)
+        return mlflow.create_experiment(config.experiment_name)
+    artifact_location = Path(config.mlflow_artifact_root or ".", config.experiment_name).as_uri()
+    return mlflow.create_experiment(config.experiment_name, artifact_location=artifact_location)

@@ -16,15 +16,9 @@ def table(tmp_path) -> TableName:
 
 
 def test_insert_new_rows_keeps_the_first_row_per_key_and_counts_inserts(spark, table) -> None:
-    first = insert_new_rows(
-        spark, spark.createDataFrame([("a", 1.0), ("b", 2.0)], SCHEMA), table, ["event_id"]
-    )
-    second = insert_new_rows(
-        spark, spark.createDataFrame([("b", 20.0), ("c", 3.0)], SCHEMA), table, ["event_id"]
-    )
-    replay = insert_new_rows(
-        spark, spark.createDataFrame([("b", 20.0), ("c", 3.0)], SCHEMA), table, ["event_id"]
-    )
+    first = insert_new_rows(spark.createDataFrame([("a", 1.0), ("b", 2.0)], SCHEMA), table, ["event_id"])
+    second = insert_new_rows(spark.createDataFrame([("b", 20.0), ("c", 3.0)], SCHEMA), table, ["event_id"])
+    replay = insert_new_rows(spark.createDataFrame([("b", 20.0), ("c", 3.0)], SCHEMA), table, ["event_id"])
 
     assert (first, second, replay) == (2, 1, 0)
     expected = spark.createDataFrame([("a", 1.0), ("b", 2.0), ("c", 3.0)], SCHEMA)

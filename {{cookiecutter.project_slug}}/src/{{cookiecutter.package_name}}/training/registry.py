@@ -1,10 +1,14 @@
-"""The model registry as the stages use it: alias names and lookups that return None when absent.
+"""The model registry as the stages use it: alias names, tag names, and lookups that return None when
+absent. Works the same on the local sqlite registry and on Unity Catalog (`databricks-uc`).
 
-Works the same on the local sqlite registry and on Unity Catalog (`databricks-uc`).
+Unity Catalog differs in what it returns: `search_model_versions` gives `ModelVersionSearch` objects
+without tags or aliases (reading `.tags` raises), so every version whose tags matter is read with
+`get_model_version`; searches are paged; versions are strings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,6 +18,8 @@ if TYPE_CHECKING:
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 PREVIOUS_CHAMPION = "previous_champion"
+# The id of the Databricks job run whose `train` registered the version (tag on the version and run).
+JOB_RUN_ID_TAG = "job_run_id"
 _ABSENT = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
 
 
@@ -21,19 +27,55 @@ def version_uri(name: str, version: str | int) -> str:
     return f"models:/{name}/{version}"
 
 
-def version_by_alias(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:
-    """The version the alias points at, or None when the alias or the model does not exist."""
+def _or_none(read, *args: str) -> ModelVersion | None:
     from mlflow.exceptions import MlflowException
 
     try:
-        return client.get_model_version_by_alias(name, alias)
+        return read(*args)
     except MlflowException as error:
         if error.error_code in _ABSENT:
             return None
         raise
 
 
+def version_by_alias(client: MlflowClient, name: str, alias: str) -> ModelVersion | None:
+    """The version the alias points at, or None when the alias or the model does not exist."""
+    return _or_none(client.get_model_version_by_alias, name, alias)
+
+
+def get_version(client: MlflowClient, name: str, version: str | int) -> ModelVersion | None:
+    """One version with its tags, or None when the model or the version does not exist."""
+    return _or_none(client.get_model_version, name, str(version))
+
+
+def version_numbers(client: MlflowClient, name: str) -> list[int]:
+    """Every version number of the model, highest first (all pages of the search)."""
+    numbers: list[int] = []
+    token = None
+    while True:
+        page = client.search_model_versions(f"name = '{name}'", page_token=token)
+        numbers.extend(int(version.version) for version in page)
+        token = page.token
+        if not token:
+            return sorted(numbers, reverse=True)
+
+
+def versions(client: MlflowClient, name: str) -> Iterator[ModelVersion]:
+    """The model's versions with their tags (read one by one), highest first."""
+    for number in version_numbers(client, name):
+        found = get_version(client, name, number)
+        if found is not None:  # deleted between the search and the read
+            yield found
+
+
 def latest_version(client: MlflowClient, name: str) -> ModelVersion | None:
-    """The highest-numbered version of the model, or None when it has none."""
-    versions = client.search_model_versions(f"name = '{name}'")
-    return max(versions, key=lambda version: int(version.version), default=None)
+    """The highest-numbered version of the model (with its tags), or None when it has none."""
+    return next(versions(client, name), None)
+
+
+def version_of_job_run(client: MlflowClient, name: str, job_run_id: str) -> ModelVersion | None:
+    """The version that `train` registered in the job run `job_run_id`, or None."""
+    return next(
+        (version for version in versions(client, name) if version.tags.get(JOB_RUN_ID_TAG) == job_run_id),
+        None,
+    )

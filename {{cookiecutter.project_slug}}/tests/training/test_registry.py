@@ -1,0 +1,65 @@
+"""Registry lookups on Unity Catalog (the twin's UC registry, through the real MLflow client): versions
+found by search carry no tags there, so every lookup that needs tags must read the version itself."""
+
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+from mlflow.models import infer_signature
+from sklearn.linear_model import LogisticRegression
+
+from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.tracking import configure_mlflow
+from {{ cookiecutter.package_name }}.training.registry import (
+    JOB_RUN_ID_TAG,
+    latest_version,
+    version_numbers,
+    version_of_job_run,
+)
+
+from fake_workspace import FakeWorkspace, workspace_client
+
+
+@pytest.fixture
+def registered(mlflow_twin: FakeWorkspace, tmp_path: Path):
+    """Three versions of the staging model in the twin's Unity Catalog, tagged with their job runs."""
+    config = load_config("staging", home=tmp_path, on_databricks=False)
+    workspace_client(mlflow_twin).schemas.create(config.schema, config.catalog)
+    features = pd.DataFrame({"x": np.arange(10, dtype=float)})
+    model = LogisticRegression().fit(features, (features["x"] > 4).astype(int))
+    experiment_id = configure_mlflow(config)
+    client = MlflowClient()
+    for run_id in ("101", "102", "103"):
+        with mlflow.start_run(experiment_id=experiment_id):
+            info = mlflow.sklearn.log_model(
+                model,
+                name="model",
+                signature=infer_signature(features, model.predict(features)),
+                pip_requirements=["scikit-learn"],
+                registered_model_name=config.model_name,
+            )
+        client.set_model_version_tag(
+            config.model_name, str(info.registered_model_version), JOB_RUN_ID_TAG, run_id
+        )
+    return client, config.model_name
+
+
+def test_search_results_on_unity_catalog_have_no_readable_tags(registered) -> None:
+    client, name = registered
+    (first, *_) = client.search_model_versions(f"name = '{name}'")
+
+    with pytest.raises(TypeError):
+        assert JOB_RUN_ID_TAG in first.tags  # what the code must never rely on
+
+
+def test_lookups_read_every_page_and_return_versions_with_their_tags(registered) -> None:
+    client, name = registered
+
+    assert version_numbers(client, name) == [3, 2, 1]  # the twin pages two at a time
+    newest = latest_version(client, name)
+    assert (str(newest.version), newest.tags[JOB_RUN_ID_TAG]) == ("3", "103")
+    assert str(version_of_job_run(client, name, "102").version) == "2"
+    assert version_of_job_run(client, name, "999") is None
