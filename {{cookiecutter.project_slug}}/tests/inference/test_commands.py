@@ -25,3 +25,17 @@ def test_a_bad_as_of_is_a_usage_error() -> None:
         argparse.ArgumentTypeError, match="expected an ISO date or timestamp like 2026-04-30, got '30/04'"
     ):
         as_of_timestamp("30/04")
+
+
+def test_without_a_champion_score_is_skipped_not_failed(tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    from {{ cookiecutter.package_name }} import cli
+
+    monkeypatch.setenv("LAKEHOUSE_HOME", str(tmp_path))
+
+    code = cli.main(["score", "--json"])
+
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (code, summary["command"], summary["status"]) == (0, "score", "skipped")
+    assert summary["reason"].startswith("no @champion of ")

@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
+from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.monitoring.alerts import (
     alert_log_line,
     alert_record,
     notify,
     slack_payload,
+    webhook_url,
 )
 from {{ cookiecutter.package_name }}.monitoring.assess import MetricResult
 from {{ cookiecutter.package_name }}.monitoring.windows import MonitoringWindow
@@ -52,7 +54,7 @@ def test_the_alert_line_is_one_json_record() -> None:
 def test_the_webhook_gets_a_slack_message(webhook, webhook_address, log_lines) -> None:
     record = alert_record(WINDOW, ALERTS, "prod")
 
-    outcome = notify(record, "my-project", "/reports/index.html", VARIABLE, {VARIABLE: webhook_address})
+    outcome = notify(record, "my-project", "/reports/index.html", webhook_address)
 
     assert outcome == "sent (HTTP 200)"
     path, content_type, payload = webhook.received[0]
@@ -70,11 +72,11 @@ def test_the_webhook_gets_a_slack_message(webhook, webhook_address, log_lines) -
     assert log_lines == [alert_log_line(record)]
 
 
-def test_without_the_variable_nothing_is_posted(webhook) -> None:
+def test_without_a_url_nothing_is_posted(webhook) -> None:
     record = alert_record(WINDOW, ALERTS, "dev")
 
-    assert notify(record, "p", None, VARIABLE, {}) == "not configured"
-    assert notify(record, "p", None, VARIABLE, {VARIABLE: "  "}) == "not configured"
+    assert notify(record, "p", None, None) == "not configured"
+    assert notify(record, "p", None, "") == "not configured"
     assert webhook.received == []
 
 
@@ -82,7 +84,7 @@ def test_a_failing_webhook_is_reported_not_raised(webhook, webhook_address) -> N
     webhook.status = 500
     record = alert_record(WINDOW, ALERTS, "dev")
 
-    outcome = notify(record, "p", None, VARIABLE, {VARIABLE: webhook_address})
+    outcome = notify(record, "p", None, webhook_address)
 
     assert outcome == "failed: HTTP Error 500: Internal Server Error"
     assert len(webhook.received) == 1
@@ -93,6 +95,34 @@ def test_an_unreachable_webhook_is_reported(webhook, webhook_address) -> None:
     webhook.shutdown()
     webhook.server_close()
 
-    outcome = notify(alert_record(WINDOW, ALERTS, "dev"), "p", None, VARIABLE, {VARIABLE: url})
+    outcome = notify(alert_record(WINDOW, ALERTS, "dev"), "p", None, url)
 
     assert outcome.startswith("failed: <urlopen error [Errno 111]")
+
+
+def test_locally_the_webhook_url_comes_from_the_environment_variable(tmp_path) -> None:
+    config = load_config("local", home=tmp_path)
+
+    assert webhook_url(config, {VARIABLE: " https://hooks.example.com/x "}) == "https://hooks.example.com/x"
+    assert webhook_url(config, {}) is None
+
+
+def test_in_a_workspace_environment_it_comes_from_the_secret_scope(
+    fake_workspace, monkeypatch, tmp_path
+) -> None:
+    from fake_workspace import FAKE_TOKEN, workspace_client
+
+    monkeypatch.setenv("DATABRICKS_HOST", fake_workspace.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", FAKE_TOKEN)
+    config = load_config("staging", home=tmp_path, on_databricks=False)
+    environment_only = {VARIABLE: "https://hooks.example.com/from-the-environment"}
+
+    assert webhook_url(config, environment_only) is None  # no scope yet: not configured
+    client = workspace_client(fake_workspace)
+    client.secrets.create_scope(config.secret_scope)
+    assert webhook_url(config, environment_only) is None  # a scope without the key
+    client.secrets.put_secret(
+        config.secret_scope, config.monitoring.webhook_secret_key, string_value="https://hooks.example.com/s"
+    )
+
+    assert webhook_url(config, environment_only) == "https://hooks.example.com/s"

@@ -17,9 +17,10 @@ from {{ cookiecutter.package_name }}.commands import Command, Context
 from {{ cookiecutter.package_name }}.config import MODEL_BASE_NAME, load_config
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
 from {{ cookiecutter.package_name }}.inference.schema import INFERENCE_LOG_COLUMNS, ddl
-from {{ cookiecutter.package_name }}.monitoring.commands import COMMANDS, TRAINING_VERSION_TAG
+from {{ cookiecutter.package_name }}.monitoring.commands import COMMANDS
 from {{ cookiecutter.package_name }}.tables import overwrite_table, read_table, table_version
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
+from {{ cookiecutter.package_name }}.training.baseline import TRAINING_VERSION_TAG, snapshot_baseline
 
 ROWS = 20_000
 CURRENT = datetime(2026, 5, 1)
@@ -58,7 +59,27 @@ def _scored(frame, as_of: datetime):
     return typed.select(*[F.col(name).cast(types[name]).alias(name) for name in INFERENCE_LOG_COLUMNS])
 
 
-def _lakehouse(tmp_path_factory, generated, name: str, drift: float) -> Path:
+def _crown(spark, config, snapshot: bool = True) -> str:
+    """Register a version trained (as its tag says) on the current training set, snapshot its baseline
+    as `promote` does (unless `snapshot` is False), and make it the @champion; returns its version."""
+    from mlflow import MlflowClient
+
+    configure_mlflow(config)
+    client = MlflowClient()
+    if not client.search_registered_models(f"name = '{config.model_name}'"):
+        client.create_registered_model(config.model_name)
+    version = client.create_model_version(config.model_name, source=str(Path(config.state_root) / "model"))
+    training_version = table_version(spark, config.table("training_set"))
+    client.set_model_version_tag(
+        config.model_name, version.version, TRAINING_VERSION_TAG, str(training_version)
+    )
+    if snapshot:
+        snapshot_baseline(spark, config, client.get_model_version(config.model_name, version.version))
+    client.set_registered_model_alias(config.model_name, "champion", version.version)
+    return str(version.version)
+
+
+def _lakehouse(spark, tmp_path_factory, generated, name: str, drift: float) -> Path:
     home = tmp_path_factory.mktemp(name)
     config = load_config("local", home=home)
     overwrite_table(generated.baseline(ROWS, seed=7), config.table("training_set"))
@@ -67,17 +88,18 @@ def _lakehouse(tmp_path_factory, generated, name: str, drift: float) -> Path:
     )
     overwrite_table(log, config.table("inference_log"))
     overwrite_table(generated.features(ROWS, 8, drift)[1], config.table("labels"))
+    _crown(spark, config)
     return home
 
 
 @pytest.fixture(scope="module")
-def steady_home(tmp_path_factory, generated) -> Path:
-    return _lakehouse(tmp_path_factory, generated, "steady", drift=0.0)
+def steady_home(spark, tmp_path_factory, generated) -> Path:
+    return _lakehouse(spark, tmp_path_factory, generated, "steady", drift=0.0)
 
 
 @pytest.fixture(scope="module")
-def drifted_home(tmp_path_factory, generated) -> Path:
-    return _lakehouse(tmp_path_factory, generated, "drifted", drift=1.0)
+def drifted_home(spark, tmp_path_factory, generated) -> Path:
+    return _lakehouse(spark, tmp_path_factory, generated, "drifted", drift=1.0)
 
 
 def _monitor(home: Path, monkeypatch, capsys, *extra: str) -> tuple[int, dict]:
@@ -103,6 +125,7 @@ def test_monitor_stores_the_window_reports_it_and_a_rerun_replaces_it(
     assert summary["status"] == "ok" and summary["alerts"] == 0 and summary["alerting"] == []
     assert (summary["window_start"], summary["window_end"]) == ("2026-04-25", "2026-05-02")
     assert summary["baseline_version"] == table_version(spark, config.table("training_set"))
+    assert summary["champion_version"] == "1"
     assert summary["quality"]["labeled_rows"] > 0
     assert summary["retraining"] == {"started": False, "reason": "not requested"}
     # One row per (window, feature, metric), the same after the rerun.
@@ -129,24 +152,31 @@ def test_monitor_stores_the_window_reports_it_and_a_rerun_replaces_it(
     }
 
 
-def test_the_champion_training_version_is_the_baseline(spark, steady_home, monkeypatch, capsys) -> None:
-    from mlflow import MlflowClient
-
-    config = load_config("local", home=steady_home)
+def test_the_baseline_survives_the_training_set_moving_on_and_being_vacuumed(
+    spark, tmp_path, generated, monkeypatch, capsys
+) -> None:
+    config = load_config("local", home=tmp_path)
     training = config.table("training_set")
-    first_version = table_version(spark, training)
-    overwrite_table(read_table(spark, training).limit(50), training)  # a newer, different training set
-    configure_mlflow(config)
-    client = MlflowClient()
-    client.create_registered_model(config.model_name)
-    version = client.create_model_version(config.model_name, source=str(steady_home / "model"))
-    client.set_model_version_tag(config.model_name, version.version, TRAINING_VERSION_TAG, str(first_version))
-    client.set_registered_model_alias(config.model_name, "champion", version.version)
+    overwrite_table(generated.baseline(4_000, seed=7), training)
+    overwrite_table(
+        _scored(generated.window(4_000, 8, 0.0, as_of=CURRENT), CURRENT), config.table("inference_log")
+    )
+    _crown(spark, config)
+    trained_on = read_table(spark, training).count()
+    # The daily features job rewrites the training set; Unity Catalog vacuums old versions after 7 days.
+    for _ in range(2):
+        overwrite_table(read_table(spark, training).limit(50), training)
+    spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
+    try:
+        spark.sql(f"VACUUM {training.identifier} RETAIN 0 HOURS")
+    finally:
+        spark.conf.unset("spark.databricks.delta.retentionDurationCheck.enabled")
 
-    code, summary = _monitor(steady_home, monkeypatch, capsys)
+    code, summary = _monitor(tmp_path, monkeypatch, capsys)
 
-    assert code == 0
-    assert summary["baseline_version"] == first_version < table_version(spark, training)
+    assert code == 0, summary
+    assert summary["baseline_rows"] == trained_on > read_table(spark, training).count()
+    assert summary["baseline_version"] < table_version(spark, training)
 
 
 def _fake_chain(calls: list[str]) -> list[Command]:
@@ -187,11 +217,40 @@ def test_drift_alerts_post_the_webhook_retrain_locally_and_exit_4(
     assert calls == ["train", "validate", "promote"]
 
 
-def test_missing_inputs_are_clear_errors(tmp_path, monkeypatch, capsys) -> None:
+def test_without_a_champion_monitor_is_skipped_not_failed(tmp_path, monkeypatch, capsys) -> None:
+    code, summary = _monitor(tmp_path, monkeypatch, capsys)
+
+    assert (code, summary["status"]) == (0, "skipped")
+    assert summary["reason"].startswith("no @champion of ")
+
+
+def test_a_champion_without_predictions_is_skipped_too(
+    spark, tmp_path, generated, monkeypatch, capsys
+) -> None:
+    config = load_config("local", home=tmp_path)
+    overwrite_table(generated.baseline(2_000, seed=7), config.table("training_set"))
+    _crown(spark, config)
+
+    code, summary = _monitor(tmp_path, monkeypatch, capsys)
+
+    assert (code, summary["status"]) == (0, "skipped")
+    assert summary["reason"].startswith("no predictions yet")
+
+
+def test_a_champion_without_a_baseline_snapshot_says_how_to_take_one(
+    spark, tmp_path, generated, monkeypatch, capsys
+) -> None:
+    config = load_config("local", home=tmp_path)
+    overwrite_table(generated.baseline(2_000, seed=7), config.table("training_set"))
+    overwrite_table(
+        _scored(generated.window(2_000, 8, 0.0, as_of=CURRENT), CURRENT), config.table("inference_log")
+    )
+    version = _crown(spark, config, snapshot=False)
+
     code, summary = _monitor(tmp_path, monkeypatch, capsys)
 
     assert code == 1
-    assert summary["error"] == "table inference_log does not exist yet: run `score` before `monitor`"
+    assert f"run `promote --version {version}` to take it" in summary["error"]
 
 
 def test_run_all_ends_with_monitor_once_there_is_an_inference_log(steady_home, tmp_path) -> None:

@@ -1,7 +1,6 @@
 """The retraining trigger: the decision, the local chain by command name, the Databricks training job."""
 
 import argparse
-import socket
 
 import pytest
 
@@ -14,13 +13,11 @@ from {{ cookiecutter.package_name }}.monitoring.assess import MetricResult
 from {{ cookiecutter.package_name }}.monitoring.retrain import (
     RetrainDecision,
     decide_retraining,
-    run_training_job,
     trigger_retraining,
-    workspace_client,
 )
+from {{ cookiecutter.package_name }}.workspace import WorkspaceError
 
-from fake_workspace import FAKE_TOKEN, FakeWorkspace
-from fake_workspace import workspace_client as fake_client
+from fake_workspace import FAKE_TOKEN, FakeWorkspace, workspace_client
 
 
 def _result(feature: str, status: str) -> MetricResult:
@@ -43,11 +40,17 @@ def _fake_commands(calls: list[str], reject: bool = False) -> list[Command]:
             calls.append(f"{name} --env {args.env}")
             if reject and name == "validate":
                 raise GateRejectedError("auc 0.60 < min_auc 0.70")
-            return {"ran": name}
+            return {"ran": name, "model_version": "7"}
 
         return run
 
-    return [Command(name, f"fake {name}", runner(name)) for name in ("promote", "train", "validate")]
+    def version_argument(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--version")
+
+    return [
+        Command(name, f"fake {name}", runner(name), add_arguments=version_argument)
+        for name in ("promote", "train", "validate")
+    ]
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def test_locally_train_validate_promote_run_in_order(local_context, monkeypatch)
     calls: list[str] = []
     monkeypatch.setattr(cli, "REGISTERED", _fake_commands(calls))
 
-    outcome = trigger_retraining(local_context)
+    outcome = trigger_retraining(local_context, "2026-04-24_2026-05-01")
 
     assert calls == ["train --env local", "validate --env local", "promote --env local"]
     assert outcome["mode"] == "local" and outcome["outcome"] == "promoted"
@@ -74,7 +77,7 @@ def test_a_gate_rejection_stops_before_promote(local_context, monkeypatch) -> No
     calls: list[str] = []
     monkeypatch.setattr(cli, "REGISTERED", _fake_commands(calls, reject=True))
 
-    outcome = trigger_retraining(local_context)
+    outcome = trigger_retraining(local_context, "w")
 
     assert calls == ["train --env local", "validate --env local"]
     assert outcome["outcome"] == "rejected" and outcome["reason"] == "auc 0.60 < min_auc 0.70"
@@ -84,29 +87,60 @@ def test_missing_commands_are_named(local_context, monkeypatch) -> None:
     monkeypatch.setattr(cli, "REGISTERED", _fake_commands([])[1:])
 
     with pytest.raises(LifecycleError, match=r"command\(s\) \['promote'\] are not registered"):
-        trigger_retraining(local_context)
+        trigger_retraining(local_context, "w")
 
 
-def _deploy_training_job(workspace: FakeWorkspace, target: str) -> int:
-    client = fake_client(workspace)
-    client.jobs.create(name=job_name("monitoring", target))  # another job of the project
-    job_id = client.jobs.create(name=job_name("training", target)).job_id
+def test_validate_and_promote_get_the_version_train_registered(local_context, monkeypatch) -> None:
+    seen: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(cli, "REGISTERED", _fake_commands([]))
+    build_parser = cli.build_parser
+
+    def recording_parser():
+        parser = build_parser()
+        parse = parser.parse_args
+
+        def parse_args(argv):
+            args = parse(argv)
+            seen.append((argv[0], getattr(args, "version", None)))
+            return args
+
+        parser.parse_args = parse_args
+        return parser
+
+    monkeypatch.setattr(cli, "build_parser", recording_parser)
+
+    trigger_retraining(local_context, "w")
+
+    assert seen == [("train", None), ("validate", "7"), ("promote", "7")]
+
+
+def _deploy_training_job(workspace: FakeWorkspace, target: str, tags: dict | None = None) -> int:
+    client = workspace_client(workspace)
+    ours = {"project": PROJECT_SLUG, "target": target} if tags is None else tags
+    client.jobs.create(name=job_name("monitoring", target), tags=ours)  # another job of the project
+    job_id = client.jobs.create(name=job_name("training", target), tags=ours).job_id
     workspace.reset_calls()
     return job_id
 
 
-def test_on_databricks_the_training_job_is_started(fake_workspace: FakeWorkspace, monkeypatch) -> None:
-    job_id = _deploy_training_job(fake_workspace, "staging")
+@pytest.fixture
+def staging(fake_workspace: FakeWorkspace, monkeypatch: pytest.MonkeyPatch) -> Context:
     monkeypatch.setenv("DATABRICKS_HOST", fake_workspace.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", FAKE_TOKEN)
-    context = Context(load_config("staging"))
+    return Context(load_config("staging", on_databricks=False))
 
-    outcome = trigger_retraining(context, idempotency_token="retrain-2026-04-24_2026-05-01")
+
+def test_in_a_workspace_environment_the_training_job_of_that_target_is_started(
+    fake_workspace: FakeWorkspace, staging: Context
+) -> None:
+    job_id = _deploy_training_job(fake_workspace, "staging")
+
+    outcome = trigger_retraining(staging, "2026-04-24_2026-05-01")
 
     run_id = outcome["run_id"]
     assert outcome == {
         "mode": "databricks",
-        "job_name": f"{PROJECT_SLUG}-staging-training",
+        "job": f"{PROJECT_SLUG}-staging-training",
         "job_id": job_id,
         "run_id": run_id,
     }
@@ -114,34 +148,36 @@ def test_on_databricks_the_training_job_is_started(fake_workspace: FakeWorkspace
     [listing] = fake_workspace.calls_to("GET", "/api/2.2/jobs/list")
     assert listing.query["name"] == f"{PROJECT_SLUG}-staging-training"
     [run_now] = fake_workspace.calls_to("POST", "/api/2.2/jobs/run-now")
-    assert run_now.json == {"job_id": job_id, "idempotency_token": "retrain-2026-04-24_2026-05-01"}
+    assert run_now.json == {"job_id": job_id, "idempotency_token": "retrain-staging-2026-04-24_2026-05-01"}
 
 
-def test_a_missing_job_says_to_deploy(fake_workspace: FakeWorkspace) -> None:
-    client = workspace_client(host=fake_workspace.url, token=FAKE_TOKEN)
+def test_the_same_window_starts_one_run_and_the_token_is_per_target(
+    fake_workspace: FakeWorkspace, staging: Context
+) -> None:
+    _deploy_training_job(fake_workspace, "staging")
 
-    with pytest.raises(LifecycleError, match=f"no Databricks job named '{PROJECT_SLUG}-prod-training'"):
-        run_training_job(client, job_name("training", "prod"))
+    first = trigger_retraining(staging, "w1")
+    again = trigger_retraining(staging, "w1")
+
+    assert first["run_id"] == again["run_id"]
+    assert len(fake_workspace.runs) == 1
+
+
+def test_a_same_named_job_of_another_project_or_target_is_not_started(
+    fake_workspace: FakeWorkspace, staging: Context
+) -> None:
+    _deploy_training_job(fake_workspace, "staging", tags={"project": "someone-else", "target": "staging"})
+
+    with pytest.raises(
+        WorkspaceError, match=f"expected one job named '{PROJECT_SLUG}-staging-training' tagged"
+    ):
+        trigger_retraining(staging, "w")
     assert fake_workspace.writes() == []
 
 
-def test_a_broken_workspace_is_a_clear_error(fake_workspace: FakeWorkspace) -> None:
-    _deploy_training_job(fake_workspace, "prod")
+def test_a_broken_workspace_is_a_clear_error(fake_workspace: FakeWorkspace, staging: Context) -> None:
+    _deploy_training_job(fake_workspace, "staging")
     fake_workspace.fail("POST", "/api/2.2/jobs/run-now", 500, times=None, message="workspace is broken")
-    client = workspace_client(host=fake_workspace.url, token=FAKE_TOKEN, retry_timeout_seconds=5)
 
-    with pytest.raises(LifecycleError, match=r"could not start the training job .*workspace is broken"):
-        run_training_job(client, job_name("training", "prod"))
-
-
-def test_an_unreachable_workspace_fails_within_the_retry_timeout(monkeypatch) -> None:
-    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/dev/null")
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    client = workspace_client(host=f"http://127.0.0.1:{port}", token=FAKE_TOKEN, retry_timeout_seconds=1)
-
-    with pytest.raises(
-        LifecycleError, match=f"could not start the training job .* on http://127.0.0.1:{port}"
-    ):
-        run_training_job(client, job_name("training", "prod"))
+    with pytest.raises(WorkspaceError, match=r"starting job training failed .*workspace is broken"):
+        trigger_retraining(staging, "w")

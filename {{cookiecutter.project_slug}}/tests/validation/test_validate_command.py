@@ -103,7 +103,7 @@ def test_a_model_worse_than_the_champion_beyond_the_tolerance_is_rejected(lakeho
         GateRejectedError,
         match=r"below champion version 1 \(0\.\d{4}\); the allowed drop is 0\.0100, exceeded by",
     ):
-        validate.run(Context(lenient), Namespace(version=None, report_only=False))
+        validate.run(Context(lenient), Namespace(version=None, job_run_id=None, report_only=False))
 
     assert MlflowClient().get_registered_model(lakehouse.model_name).aliases == {
         "challenger": 1,
@@ -125,3 +125,28 @@ def test_report_only_records_without_moving_aliases(lakehouse, spark, capsys) ->
         "challenger": 1,
         "champion": 1,
     }
+
+
+def test_with_a_job_run_id_the_version_of_that_run_is_judged_not_the_newest(spark, lakehouse, capsys) -> None:
+    from {{ cookiecutter.package_name }}.training.registry import JOB_RUN_ID_TAG
+
+    client = MlflowClient()
+    training_set = synthetic_training_set()
+    for run_id in ("run-a", "run-b"):  # two training runs of the job; b registered after a
+        train_and_register(lakehouse, training_set, {**_lineage(spark, lakehouse), JOB_RUN_ID_TAG: run_id})
+    capsys.readouterr()
+
+    code = cli.main(["validate", "--job-run-id", "run-a", "--json"])
+
+    summary = _last_json(capsys)
+    assert code == 0
+    assert summary["model_version"] == "2"
+    assert client.get_model_version(lakehouse.model_name, "2").tags[JOB_RUN_ID_TAG] == "run-a"
+    assert client.get_registered_model(lakehouse.model_name).aliases["challenger"] == 2
+
+
+def test_a_job_run_without_a_version_and_an_unknown_version_are_clear_errors(lakehouse, capsys) -> None:
+    assert cli.main(["validate", "--job-run-id", "no-such-run"]) == 1
+    assert "no version of " in capsys.readouterr().err
+    assert cli.main(["validate", "--version", "999"]) == 2
+    assert "has no such version" in capsys.readouterr().err

@@ -45,11 +45,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def promote(client: MlflowClient, name: str) -> Transition:
+def promote(client: MlflowClient, name: str, expected: str | None = None) -> Transition:
+    """Move @champion to the @challenger; with `expected`, only if the challenger is that version."""
     challenger = version_by_alias(client, name, CHALLENGER)
     if challenger is None:
         raise LifecycleError(
             f"nothing to promote: {name} has no @{CHALLENGER}; run `validate` and let a version pass the gate"
+        )
+    if expected is not None and str(challenger.version) != str(expected):
+        raise LifecycleError(
+            f"refusing to promote: @{CHALLENGER} of {name} is version {challenger.version}, "
+            f"not version {expected} "
+            "that this run validated (another run moved it); nothing changed"
         )
     if challenger.tags.get("gate_status") != "passed":
         raise LifecycleError(

@@ -72,15 +72,16 @@ def run_features(context: Context, args: argparse.Namespace) -> dict:
     features_table = config.table(FEATURES_TABLE)
     created = not table_exists(spark, features_table)
     before = None if created else table_version(spark, features_table)
-    upsert(spark, customer_features(read_table(spark, bronze)), features_table, KEY_COLUMNS)
+    upsert(customer_features(read_table(spark, bronze)), features_table, KEY_COLUMNS)
     # A MERGE that changes nothing may commit nothing: then no metrics of this run exist.
     merged = (
         last_operation_metrics(spark, features_table)
         if table_version(spark, features_table) != before
         else {}
     )
-    if created:
-        declare_primary_key(spark, features_table, KEY_COLUMNS, timeseries=FEATURE_TS_COLUMN)
+    # Every run, not only the creating one: a run that failed between the write and the declaration
+    # would otherwise leave the table without its key for good. The statements are idempotent.
+    declare_primary_key(spark, features_table, KEY_COLUMNS, timeseries=FEATURE_TS_COLUMN)
 
     training_table = config.table(TRAINING_SET_TABLE)
     label_rows = read_table(spark, labels)

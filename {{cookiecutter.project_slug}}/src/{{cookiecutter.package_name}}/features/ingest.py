@@ -120,14 +120,12 @@ def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> N
     ):
         table = config.table(short_name)
         if not table_exists(spark, table):
-            insert_new_rows(spark, spark.createDataFrame([], schema), table, keys)
+            insert_new_rows(spark.createDataFrame([], schema), table, keys)
 
 
-def _cached(df: DataFrame) -> DataFrame:
-    try:
-        return df.persist()
-    except Exception:  # serverless compute does not cache: recompute instead
-        return df
+def _cached(df: DataFrame, config: Config) -> DataFrame:
+    """The frame cached for its several actions; serverless compute cannot cache, so it recomputes."""
+    return df if config.serverless else df.persist()
 
 
 def batch_writer(config: Config, dataset: RawDataset, run_id: str):
@@ -138,7 +136,9 @@ def batch_writer(config: Config, dataset: RawDataset, run_id: str):
 
         spark = batch.sparkSession
         ingested_at = datetime.now(UTC)
-        checked = _cached(check_rows(batch.withColumn(INGESTED_AT_COLUMN, F.lit(ingested_at)), dataset))
+        checked = _cached(
+            check_rows(batch.withColumn(INGESTED_AT_COLUMN, F.lit(ingested_at)), dataset), config
+        )
         try:
             data = ~F.col(IS_HEADER_COLUMN)
             rejected = data & (F.size(REASONS_COLUMN) > 0)
@@ -153,12 +153,13 @@ def batch_writer(config: Config, dataset: RawDataset, run_id: str):
             accepted = 0
             if counts["rows_in"] > counts["quarantined"]:
                 bronze = config.table(dataset.table)
-                accepted = insert_new_rows(spark, valid_rows(checked, dataset), bronze, dataset.keys)
+                accepted = insert_new_rows(valid_rows(checked, dataset), bronze, dataset.keys)
             if counts["quarantined"]:
                 quarantine = config.table(dataset.quarantine_table)
-                insert_new_rows(spark, quarantine_rows(checked, dataset), quarantine, QUARANTINE_KEYS)
+                insert_new_rows(quarantine_rows(checked, dataset), quarantine, QUARANTINE_KEYS)
         finally:
-            checked.unpersist()
+            if not config.serverless:
+                checked.unpersist()
         duplicates = counts["rows_in"] - counts["quarantined"] - accepted
         audit = (
             run_id,

@@ -64,7 +64,7 @@ def score_batch(
         F.col(SCORING_DATE_COLUMN) == F.lit(scoring_date).cast("date")
     )
     predictions_table = config.table("predictions")
-    upsert(spark, to_predictions(todays_log), predictions_table, PREDICTION_KEYS)
+    upsert(to_predictions(todays_log), predictions_table, PREDICTION_KEYS)
     merged = last_operation_metrics(spark, predictions_table)
     # The MERGE's source is the date's log rows (a replaceWhere's own count also holds rows it rewrote).
     scored_rows = merged.get("numSourceRows", merged.get("numOutputRows", 0))

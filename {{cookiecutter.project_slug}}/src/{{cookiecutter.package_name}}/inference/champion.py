@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import LifecycleError
+from ..errors import NothingToDo
 from ..tracking import configure_mlflow
 from ..training.registry import CHAMPION, version_by_alias, version_uri
 
@@ -19,21 +19,32 @@ if TYPE_CHECKING:
 ARROW_BATCH_ROWS = "500000"
 
 
-def champion_udf(spark: SparkSession, config: Config) -> tuple[Predict, str]:
-    """(predict, version): the champion's probabilities as an array<double> UDF, and its version."""
-    import mlflow
+def champion_version(config: Config) -> str:
+    """The version @champion points at now; none yet means nothing to score (no Spark needed to know)."""
     from mlflow import MlflowClient
 
     configure_mlflow(config)
     champion = version_by_alias(MlflowClient(), config.model_name, CHAMPION)
     if champion is None:
-        raise LifecycleError(f"{config.model_name} has no @{CHAMPION}: run `validate` and `promote` first")
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS)
-    # Resolve the alias once: the version recorded with the predictions is the one that made them.
+        raise NothingToDo(
+            f"no @{CHAMPION} of {config.model_name} yet: nothing to score until a version passes `validate` "
+            "and is promoted"
+        )
+    return str(champion.version)
+
+
+def champion_udf(spark: SparkSession, config: Config, version: str | None = None) -> tuple[Predict, str]:
+    """(predict, version): the champion's probabilities as an array<double> UDF, and its version.
+
+    The alias is resolved once (or `version` given): the version recorded with the predictions is the
+    one that made them.
+    """
+    import mlflow
+
+    version = version or champion_version(config)
+    if not config.serverless:  # serverless compute allows only a few Spark settings, not this one
+        spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS)
     predict = mlflow.pyfunc.spark_udf(
-        spark,
-        version_uri(config.model_name, champion.version),
-        result_type="array<double>",
-        env_manager="local",
+        spark, version_uri(config.model_name, version), result_type="array<double>", env_manager="local"
     )
-    return predict, str(champion.version)
+    return predict, version

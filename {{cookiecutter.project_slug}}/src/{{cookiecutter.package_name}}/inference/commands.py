@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from ..commands import Command, Context
 from ..errors import ConfigError
 from .batch import score_batch
-from .champion import champion_udf
+from .champion import champion_udf, champion_version
 from .streaming import run_scoring_stream
 
 
@@ -41,7 +41,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(context: Context, args: argparse.Namespace) -> dict:
     if args.stream and args.as_of:
         raise ConfigError("--as-of applies to batch scoring; the stream scores each row as of its feature_ts")
-    predict, version = champion_udf(context.spark, context.config)
+    version = champion_version(context.config)  # before Spark starts: without one there is nothing to do
+    predict, version = champion_udf(context.spark, context.config, version)
     if args.stream:
         return run_scoring_stream(context.spark, context.config, predict, version)
     scored_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -43,24 +43,26 @@ def run_scoring_stream(spark: SparkSession, config: Config, predict: Predict, mo
     if not table_exists(spark, features_table):
         raise LifecycleError(f"{features_table.identifier} does not exist: run `features` first")
     log_table, predictions_table = config.table("inference_log"), config.table("predictions")
-    batches: list[int] = []
 
+    # Runs where the stream runs: on the driver classically, on the server over Spark Connect
+    # (serverless), so it keeps no state here and uses the batch's own session.
     def score_micro_batch(batch: DataFrame, batch_id: int) -> None:
         scored_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        features = read_table(spark, features_table)
+        features = read_table(batch.sparkSession, features_table)
         scored = score_features(
             point_in_time_lookup(features, micro_batch_spine(batch), AS_OF_COLUMN),
             predict,
             config.model_name,
             model_version,
             scored_at,
-        ).persist()
+        )
+        scored = scored if config.serverless else scored.persist()
         try:
-            upsert(spark, scored, log_table, PREDICTION_KEYS)
-            upsert(spark, to_predictions(scored), predictions_table, PREDICTION_KEYS)
+            upsert(scored, log_table, PREDICTION_KEYS)
+            upsert(to_predictions(scored), predictions_table, PREDICTION_KEYS)
         finally:
-            scored.unpersist()
-        batches.append(batch_id)
+            if not config.serverless:
+                scored.unpersist()
         logger.info("score stream: micro-batch %d written", batch_id)
 
     # Feature rows rewritten by MERGE updates are skipped: they are re-scored by the next batch run.
@@ -75,7 +77,12 @@ def run_scoring_stream(spark: SparkSession, config: Config, predict: Predict, mo
     return {
         "model_name": config.model_name,
         "model_version": model_version,
-        "micro_batches": len(batches),
+        "micro_batches": micro_batches_with_rows(query.recentProgress),
         "checkpoint": config.checkpoint(CHECKPOINT_NAME),
         "tables": [log_table.identifier, predictions_table.identifier],
     }
+
+
+def micro_batches_with_rows(progress: list) -> int:
+    """How many micro-batches of a finished query read rows (from its progress, as the driver sees it)."""
+    return len({entry.batchId for entry in progress if entry.numInputRows > 0})

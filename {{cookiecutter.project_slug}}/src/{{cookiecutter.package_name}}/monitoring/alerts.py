@@ -1,7 +1,8 @@
 """Alerts: a structured log line, and an optional Slack-compatible webhook POST.
 
-The webhook URL comes from the environment variable named by MonitoringThresholds.webhook_url_variable
-(on Databricks: set on the job from a secret), never from a file.
+The webhook URL is a secret and never lives in a file: locally it comes from the environment variable
+named by MonitoringThresholds.webhook_url_variable; in workspace environments from the key
+MonitoringThresholds.webhook_secret_key of the environment's secret scope (`webhook_url`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 
+from ..config import Config
 from ..progress import logger
 from .assess import MetricResult
 from .windows import MonitoringWindow
@@ -70,24 +72,27 @@ def post_webhook(url: str, payload: dict, timeout: float = WEBHOOK_TIMEOUT_SECON
         return response.status
 
 
-def notify(
-    record: dict,
-    project: str,
-    report: str | None,
-    webhook_variable: str,
-    environ: Mapping[str, str],
-) -> str:
-    """Log the alert line and, when the webhook variable is set, POST it. Returns what happened.
+def webhook_url(config: Config, environ: Mapping[str, str]) -> str | None:
+    """The alert webhook URL of this environment, or None when none is configured."""
+    if not config.uses_workspace:
+        return environ.get(config.monitoring.webhook_url_variable, "").strip() or None
+    from ..workspace import read_secret, workspace_client
+
+    secret = read_secret(workspace_client(), config.secret_scope or "", config.monitoring.webhook_secret_key)
+    return (secret or "").strip() or None
+
+
+def notify(record: dict, project: str, report: str | None, url: str | None) -> str:
+    """Log the alert line and, when a webhook URL is configured, POST it. Returns what happened.
 
     A failing webhook is logged, not raised: the metrics are already stored and the log line is out.
     """
     logger.warning("%s", alert_log_line(record))
-    url = environ.get(webhook_variable, "").strip()
     if not url:
         return "not configured"
     try:
         status = post_webhook(url, slack_payload(record, project, report))
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        logger.error("monitor: the alert webhook ($%s) failed: %s", webhook_variable, error)
+        logger.error("monitor: the alert webhook failed: %s", error)
         return f"failed: {error}"
     return f"sent (HTTP {status})"

@@ -43,6 +43,7 @@ class WindowAnalysis:
     results: list[MetricResult]
     columns: list[BinnedColumn]  # reference vs window counts per column, for the report
     window_rows: int
+    baseline_rows: int
     quality: Quality | None
 
     @property
@@ -78,6 +79,8 @@ def analyse_window(
 ) -> WindowAnalysis:
     profile = profile_reference(inputs.baseline, numeric, categorical, thresholds.quantile_bins)
     reference_counts = collect_counts(bucket_counts(inputs.baseline, profile))
+    baseline_column = profile.columns[0]
+    baseline_rows = int(reference_counts.loc[reference_counts["feature"] == baseline_column, "count"].sum())
     prediction = _prediction_reference(inputs.prediction_reference, inputs.window, thresholds.quantile_bins)
     if prediction is not None:
         profile = profile.merged(prediction[0])
@@ -102,5 +105,6 @@ def analyse_window(
         results=[assess(statistic, thresholds) for statistic in statistics],
         columns=aligned_columns(reference_counts, window_counts, profile),
         window_rows=window_rows,
+        baseline_rows=baseline_rows,
         quality=quality,
     )

@@ -1,8 +1,9 @@
-"""`monitor`: the latest inference window against the training baseline, stored, reported, alerted on.
+"""`monitor`: the latest inference window against the champion's baseline, stored, reported, alerted on.
 
-Reads inference_log, training_set (the version the champion was trained on when its lineage tag says
-so) and labels; writes monitoring_metrics (the window's rows replaced), an HTML report logged to MLflow,
-an alert line and webhook, and starts retraining when asked to.
+Reads inference_log, the @champion's baseline (its training rows, kept in champion_baselines when it was
+promoted) and labels; writes monitoring_metrics (the window's rows replaced), an HTML report logged to
+MLflow, an alert line and webhook, and starts retraining when asked to. Without a @champion or without
+predictions there is nothing to monitor yet: the command ends as skipped.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import argparse
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..commands import Command, Context
 from ..config import PROJECT_SLUG, Config
-from ..errors import LifecycleError, MonitoringAlertError
+from ..errors import MonitoringAlertError, NothingToDo
 from ..progress import logger, step
-from ..tables import read_table, table_exists, table_version
-from .alerts import alert_record, notify
+from ..tables import read_table, table_exists
+from ..training.baseline import TRAINING_VERSION_TAG, read_baseline
+from ..training.registry import CHAMPION, version_by_alias
+from .alerts import alert_record, notify, webhook_url
 from .analysis import WindowAnalysis, WindowInputs, analyse_window
 from .assess import alerts
 from .report import write_report
@@ -25,8 +29,10 @@ from .retrain import decide_retraining, trigger_retraining
 from .store import metric_history, metrics_frame, write_window_metrics
 from .windows import MonitoringWindow, latest_scoring_date, rows_in, window_ending
 
-# The lineage tag `train` sets on a model version: the training_set Delta version it was trained on.
-TRAINING_VERSION_TAG = "training_table_version"
+if TYPE_CHECKING:
+    from mlflow.entities.model_registry import ModelVersion
+    from pyspark.sql import DataFrame
+
 REPORT_ARTIFACT_PATH = "monitoring_report"
 
 
@@ -46,21 +52,21 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def champion_training_version(config: Config) -> int | None:
-    """The training_set version the @champion was trained on, or None without a champion or tag."""
+def _champion(config: Config) -> ModelVersion:
+    """The @champion version (with its tags); none yet means nothing to monitor."""
     from mlflow import MlflowClient
 
-    from ..training.registry import CHAMPION, version_by_alias
-
     champion = version_by_alias(MlflowClient(), config.model_name, CHAMPION)
-    if champion is None or TRAINING_VERSION_TAG not in champion.tags:
-        return None
-    return int(champion.tags[TRAINING_VERSION_TAG])
+    if champion is None:
+        raise NothingToDo(f"no @{CHAMPION} of {config.model_name} yet: nothing is scored, nothing to monitor")
+    return champion
 
 
-def _require_table(context: Context, short_name: str, producer: str) -> None:
-    if not table_exists(context.spark, context.config.table(short_name)):
-        raise LifecycleError(f"table {short_name} does not exist yet: run `{producer}` before `monitor`")
+def _inference_log(context: Context) -> DataFrame:
+    table = context.config.table("inference_log")
+    if not table_exists(context.spark, table):
+        raise NothingToDo(f"no predictions yet ({table.identifier} does not exist): run `score` first")
+    return read_table(context.spark, table)
 
 
 def _log_to_mlflow(window: MonitoringWindow, analysis: WindowAnalysis, folder: Path) -> str:
@@ -86,20 +92,15 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
 
     config, spark = context.config, context.spark
     thresholds = config.monitoring
-    _require_table(context, "inference_log", "score")
-    _require_table(context, "training_set", "features")
     configure_mlflow(config)
-
-    inference = read_table(spark, config.table("inference_log"))
+    champion = _champion(config)
+    inference = _inference_log(context)
     last_day = args.window_end or latest_scoring_date(inference)
     window = window_ending(last_day, thresholds.window_days)
-    baseline_version = champion_training_version(config)
-    if baseline_version is None:
-        baseline_version = table_version(spark, config.table("training_set"))
-        logger.info("monitor: no champion lineage tag, baseline = training_set version %s", baseline_version)
+    baseline_version = int(champion.tags.get(TRAINING_VERSION_TAG, -1))
     labels_table = config.table("labels")
     inputs = WindowInputs(
-        baseline=read_table(spark, config.table("training_set"), version=baseline_version),
+        baseline=read_baseline(spark, config, str(champion.version)),
         window=rows_in(inference, window),
         prediction_reference=rows_in(inference, window.previous()),
         labels=read_table(spark, labels_table) if table_exists(spark, labels_table) else None,
@@ -132,6 +133,8 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
         "window_start": str(window.start),
         "window_end": str(window.end),
         "window_rows": analysis.window_rows,
+        "baseline_rows": analysis.baseline_rows,
+        "champion_version": str(champion.version),
         "baseline_version": baseline_version,
         "metrics": len(analysis.results),
         "alerts": len(alerting),
@@ -148,14 +151,12 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
         }
     if alerting:
         record = alert_record(window, alerting, config.env)
-        summary["webhook"] = notify(
-            record, PROJECT_SLUG, str(report), thresholds.webhook_url_variable, os.environ
-        )
+        summary["webhook"] = notify(record, PROJECT_SLUG, str(report), webhook_url(config, os.environ))
     retrain = thresholds.retrain_on_alert if args.retrain_on_alert is None else args.retrain_on_alert
     decision = decide_retraining(analysis.results)
     if retrain and decision.retrain:
         logger.info("monitor: retraining because of %s", decision.reason)
-        started = trigger_retraining(context, idempotency_token=f"retrain-{window.label}")
+        started = trigger_retraining(context, window.label)
         summary["retraining"] = {"started": True, "reason": decision.reason, **started}
     else:
         summary["retraining"] = {"started": False, "reason": decision.reason if retrain else "not requested"}

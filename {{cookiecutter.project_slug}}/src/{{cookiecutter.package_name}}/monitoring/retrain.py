@@ -1,8 +1,10 @@
 """The retraining trigger: decide from the alerts, then retrain locally or start the training job.
 
 Locally the train -> validate -> promote commands run in this process, looked up by name among the
-CLI's registered commands. On Databricks the deployed training job (which has those tasks) is started
-with `jobs.run_now`, found by the name the deployer gives it.
+CLI's registered commands. In workspace environments the deployed training job of the same target
+(which has those tasks) is started with `jobs.run_now`, found by its name and project/target tags,
+with an idempotency token per target and window so a rerun of the same monitoring window starts no
+second training run.
 """
 
 from __future__ import annotations
@@ -10,22 +12,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..commands import Command, Context
 from ..errors import GateRejectedError, LifecycleError
 from ..progress import logger, step
 from .assess import MetricResult
 
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
-
 TRAINING_CHAIN = ("train", "validate", "promote")
 TRAINING_JOB_KEY = "training"
-# Fail fast when the workspace is unreachable: with its defaults the SDK retries for about five minutes
-# (at construction, and again on each call). A refused connection is retried until the retry timeout.
-SDK_HTTP_TIMEOUT_SECONDS = 15
-SDK_RETRY_TIMEOUT_SECONDS = 20
 SHOWN_REASONS = 5
 
 
@@ -61,7 +55,12 @@ def run_local_chain(
         raise LifecycleError(f"cannot retrain: command(s) {missing} are not registered in the CLI")
     steps: dict[str, dict] = {}
     for name in chain:
-        args = parser.parse_args([name, "--env", context.config.env])
+        # validate and promote act on the version this chain's train registered.
+        version = steps.get("train", {}).get("model_version")
+        handoff = (
+            ["--version", str(version)] if version is not None and name in ("validate", "promote") else []
+        )
+        args = parser.parse_args([name, "--env", context.config.env, *handoff])
         try:
             with step(f"retrain {name}") as facts:
                 facts.update(by_name[name].run(context, args))
@@ -72,56 +71,22 @@ def run_local_chain(
     return {"mode": "local", "steps": steps, "outcome": "promoted"}
 
 
-def workspace_client(
-    host: str | None = None,
-    token: str | None = None,
-    http_timeout_seconds: float = SDK_HTTP_TIMEOUT_SECONDS,
-    retry_timeout_seconds: float = SDK_RETRY_TIMEOUT_SECONDS,
-) -> WorkspaceClient:
-    """A client with short timeouts; without host/token the SDK's unified auth decides (env, runtime)."""
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.core import Config as SdkConfig
-
-    settings: dict = {
-        "http_timeout_seconds": http_timeout_seconds,
-        "retry_timeout_seconds": retry_timeout_seconds,
-    }
-    if host is not None:
-        settings["host"] = host
-    if token is not None:
-        settings["token"] = token
-    return WorkspaceClient(config=SdkConfig(**settings))
-
-
-def run_training_job(client: WorkspaceClient, name: str, idempotency_token: str | None = None) -> dict:
-    """Start the job called `name`; the token makes a repeated trigger return the same run."""
-    from databricks.sdk.errors import DatabricksError
-
-    try:
-        jobs = list(client.jobs.list(name=name))
-        if not jobs:
-            raise LifecycleError(f"no Databricks job named {name!r}: deploy the jobs first (deploy-jobs)")
-        if len(jobs) > 1:
-            ids = sorted(job.job_id for job in jobs)
-            raise LifecycleError(f"{len(jobs)} jobs are named {name!r} (ids {ids}): delete the extra ones")
-        job_id = jobs[0].job_id
-        run = client.jobs.run_now(job_id=job_id, idempotency_token=idempotency_token)
-    except (DatabricksError, TimeoutError, OSError) as error:
-        raise LifecycleError(
-            f"could not start the training job {name!r} on {client.config.host}: {error}"
-        ) from error
-    logger.info("monitor: started training job %s (id %s), run %s", name, job_id, run.run_id)
-    return {"mode": "databricks", "job_name": name, "job_id": job_id, "run_id": run.run_id}
-
-
-def trigger_retraining(context: Context, idempotency_token: str | None = None) -> dict:
+def trigger_retraining(context: Context, window_label: str) -> dict:
     """Retrain the way this environment does it: the local chain, or the deployed training job."""
-    if context.config.on_databricks:
-        from ..deployment.jobs import job_name
+    config = context.config
+    if config.uses_workspace:
+        from ..deployment.runs import start_job
+        from ..workspace import workspace_client
 
-        return run_training_job(
-            workspace_client(), job_name(TRAINING_JOB_KEY, context.config.env), idempotency_token
+        token = f"retrain-{config.env}-{window_label}"
+        started = start_job(workspace_client(), TRAINING_JOB_KEY, config.env, idempotency_token=token)
+        logger.info(
+            "monitor: started training job %s (id %s), run %s",
+            started["job"],
+            started["job_id"],
+            started["run_id"],
         )
+        return {"mode": "databricks", **started}
     from .. import cli
 
     return run_local_chain(context, cli.REGISTERED, cli.build_parser())

@@ -9,6 +9,7 @@ from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
 from ..tables import read_table, table_exists, table_version
 from .lineage import git_commit
+from .registry import JOB_RUN_ID_TAG
 from .train import train_and_register
 
 FEATURE_TABLES = ("customer_features", "training_set")
@@ -18,6 +19,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tune", action="store_true", help="random hyperparameter search (nested runs)")
     parser.add_argument("--trials", type=int, default=8, help="trials of --tune (default: 8)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the search (default: 0)")
+    parser.add_argument(
+        "--job-run-id", help="the Databricks job run this is part of (tagged on the version for `validate`)"
+    )
 
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
@@ -36,6 +40,8 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
         "training_table_version": str(version),
         "feature_tables": ",".join(config.table(name).identifier for name in FEATURE_TABLES),
     }
+    if args.job_run_id:
+        lineage[JOB_RUN_ID_TAG] = args.job_run_id
     training_set = frame.select(*TRAINING_SET_COLUMNS).toPandas()
     trials = args.trials if args.tune else 0
     if args.tune and trials < 1:

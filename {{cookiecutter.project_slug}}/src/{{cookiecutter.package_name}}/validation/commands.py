@@ -1,4 +1,7 @@
-"""`validate`: judge the newest model version on its holdout; on pass it becomes @challenger.
+"""`validate`: judge a model version on its holdout; on pass it becomes @challenger.
+
+Which version: `--version`, else the one the same job run's `train` registered (`--job-run-id`, how the
+deployed training job calls it, so a concurrent run can never swap the candidate), else the newest.
 
 Enforcing by default: a rejected version exits with code 3 and no alias moves. The result is recorded
 on the version (tags and description) and as an MLflow run either way.
@@ -8,26 +11,63 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..commands import Command, Context
-from ..errors import GateRejectedError, LifecycleError
+from ..errors import ConfigError, GateRejectedError, LifecycleError
 from ..features.spec import LABEL_COLUMN
 from ..progress import logger
 from ..tracking import configure_mlflow
 from ..training.metrics import classification_metrics
 from ..training.model import positive_probability, to_model_input
-from ..training.registry import CHALLENGER, CHAMPION, latest_version, version_by_alias, version_uri
+from ..training.registry import (
+    CHALLENGER,
+    CHAMPION,
+    get_version,
+    latest_version,
+    version_by_alias,
+    version_of_job_run,
+    version_uri,
+)
 from .gate import GateResult, evaluate_gate
 from .holdout import load_holdout
+
+if TYPE_CHECKING:
+    from mlflow.entities.model_registry import ModelVersion
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", help="model version to validate (default: the newest)")
     parser.add_argument(
+        "--job-run-id", help="validate the version `train` registered in this Databricks job run"
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="record the result but move no alias and always exit 0 (not for pipelines)",
     )
+
+
+def _candidate(client, name: str, version: str | None, job_run_id: str | None) -> ModelVersion:
+    """The version to judge, with its tags (see the module docstring)."""
+    if version is not None:
+        found = get_version(client, name, version)
+        if found is None:
+            raise ConfigError(
+                f"--version {version}: model {name} has no such version; see `train` for its versions"
+            )
+        return found
+    if job_run_id is not None:
+        found = version_of_job_run(client, name, job_run_id)
+        if found is None:
+            raise LifecycleError(
+                f"no version of {name} was registered by job run {job_run_id}: did its `train` task succeed?"
+            )
+        return found
+    found = latest_version(client, name)
+    if found is None:
+        raise LifecycleError(f"model {name} has no versions: run `train` first")
+    return found
 
 
 def _holdout_metrics(model_uri: str, holdout) -> dict[str, float]:
@@ -71,11 +111,7 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
     configure_mlflow(config)
     client = MlflowClient()
     name = config.model_name
-    candidate_version = (
-        client.get_model_version(name, args.version) if args.version else latest_version(client, name)
-    )
-    if candidate_version is None:
-        raise LifecycleError(f"model {name} has no versions: run `train` first")
+    candidate_version = _candidate(client, name, args.version, args.job_run_id)
     holdout = load_holdout(context.spark, config, candidate_version)
     candidate = _holdout_metrics(version_uri(name, str(candidate_version.version)), holdout)
     champion_version = version_by_alias(client, name, CHAMPION)
@@ -119,7 +155,7 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
 COMMANDS = [
     Command(
         name="validate",
-        help="judge the newest model version on its holdout (thresholds and champion); pass -> @challenger",
+        help="judge a model version on its holdout (thresholds and champion); pass -> @challenger",
         run=_run,
         add_arguments=_add_arguments,
     )
