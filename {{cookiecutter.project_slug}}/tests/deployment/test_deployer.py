@@ -9,18 +9,18 @@ import pytest
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, PROJECT_SLUG
 from {{ cookiecutter.package_name }}.deployment.deployer import (
-    DeployError,
     JobChange,
     Plan,
-    WheelUpload,
     changed_fields,
     contains,
     diff_jobs,
-    remote_wheel_path,
     spec_hash,
     with_spec_hash,
 )
 from {{ cookiecutter.package_name }}.deployment.jobs import JOB_KEYS, all_job_settings, job_name
+from {{ cookiecutter.package_name }}.deployment.prerequisites import Prerequisite, required
+from {{ cookiecutter.package_name }}.deployment.wheel import WheelUpload, remote_wheel_path, wheel_digest
+from {{ cookiecutter.package_name }}.workspace import WorkspaceError
 
 from fake_workspace import FakeWorkspace
 
@@ -53,7 +53,9 @@ def deploy(fake_workspace: FakeWorkspace, monkeypatch: pytest.MonkeyPatch, capsy
 
 
 def _routes(calls) -> list[tuple[str, str]]:
-    return [(call.method, call.path) for call in calls]
+    return [
+        (call.method, "/presigned/*" if call.path.startswith("/presigned/") else call.path) for call in calls
+    ]
 
 
 def _summary(out: str) -> dict:
@@ -137,14 +139,14 @@ def test_a_job_without_view_access_for_the_group_is_updated_for_permissions_only
 
 
 def test_a_same_named_job_of_someone_else_stops_the_plan() -> None:
-    with pytest.raises(DeployError, match=r"exists \(job_id \[7\]\) but is not tagged project="):
+    with pytest.raises(WorkspaceError, match=r"exists \(job_id \[7\]\) but is not tagged project="):
         diff_jobs({"a": {"name": "a"}}, [_listed(7, "a", project="x")], TARGET, dict, dict, "users")
 
 
 def test_two_jobs_of_ours_with_one_name_stop_the_plan() -> None:
     jobs = [_listed(7, "a", project=PROJECT_SLUG), _listed(8, "a", project=PROJECT_SLUG)]
 
-    with pytest.raises(DeployError, match=r"2 jobs are named 'a' \(job_id \[7, 8\]\)"):
+    with pytest.raises(WorkspaceError, match=r"2 jobs are named 'a' \(job_id \[7, 8\]\)"):
         diff_jobs({"a": {"name": "a"}}, jobs, TARGET, dict, dict, "users")
 
 
@@ -152,7 +154,8 @@ def test_the_plan_prints_one_line_per_change(wheel: Path) -> None:
     plan = Plan(
         "prod",
         "https://host",
-        WheelUpload(wheel, "/Workspace/w.whl", present=False),
+        (Prerequisite("schema", "cat.s", True), Prerequisite("volume", "cat.s.artifacts", False)),
+        WheelUpload(wheel, "/Volumes/cat/s/artifacts/wheels/ab12/w.whl", "ab12" * 16, present=False),
         (
             JobChange("create", "a"),
             JobChange("update", "b", 12, reasons=("schedule", "tasks")),
@@ -163,7 +166,9 @@ def test_the_plan_prints_one_line_per_change(wheel: Path) -> None:
 
     assert plan.render().splitlines() == [
         "Deployment plan for target prod on https://host",
-        "  upload     wheel /Workspace/w.whl",
+        "  present    schema cat.s",
+        "  create     volume cat.s.artifacts",
+        "  upload     wheel /Volumes/cat/s/artifacts/wheels/ab12/w.whl (sha256 ab12ab12ab12...)",
         "  create     a",
         "  update     b [job 12] (schedule, tasks)",
         "  unchanged  c [job 13]",
@@ -172,36 +177,62 @@ def test_the_plan_prints_one_line_per_change(wheel: Path) -> None:
     ]
 
 
-# --- against the fake workspace --------------------------------------------------------------------
-def test_first_deploy_uploads_the_wheel_and_creates_every_job(
+# --- against the twin ------------------------------------------------------------------------------
+READS = [
+    ("GET", "/api/2.0/secrets/scopes/list"),
+    ("GET", "/api/2.1/unity-catalog/schemas/{schema}"),
+    *[
+        ("GET", "/api/2.1/unity-catalog/volumes/{schema}." + volume)
+        for volume in ("landing", "checkpoints", "state", "artifacts")
+    ],
+    ("GET", "/api/2.0/workspace/get-status"),
+]
+# How the SDK reads a file: a presigned URL first; where there is no file yet, the Files API says so.
+READ_BACK = [("POST", "/api/2.0/fs/create-download-url"), ("GET", "/presigned/*")]
+
+
+def _reads(schema: str, wheel: str, wheel_present: bool) -> list[tuple[str, str]]:
+    wheel_reads = READ_BACK if wheel_present else [READ_BACK[0], ("GET", f"/api/2.0/fs/files{wheel}")]
+    return [(method, path.format(schema=schema)) for method, path in READS] + wheel_reads
+
+
+def test_first_deploy_creates_the_prerequisites_uploads_the_wheel_and_creates_every_job(
     fake_workspace: FakeWorkspace, deploy, wheel: Path
 ) -> None:
     code, out, _ = deploy(wheel)
     remote = remote_wheel_path(TARGET, wheel)
     desired = {name: with_spec_hash(settings) for name, settings in all_job_settings(TARGET, remote).items()}
+    schema = required(TARGET)[0][1]
 
     assert code == 0
     assert _routes(fake_workspace.calls) == [
         ("GET", "/.well-known/databricks-config"),
-        ("GET", "/api/2.0/workspace/get-status"),
+        *_reads(schema, remote, wheel_present=False),
         ("GET", f"{JOBS_PATH}/list"),
+        ("POST", "/api/2.1/unity-catalog/schemas"),
+        *[("POST", "/api/2.1/unity-catalog/volumes")] * 4,
         ("POST", "/api/2.0/workspace/mkdirs"),
-        ("POST", "/api/2.0/workspace/import"),
+        ("POST", "/api/2.0/secrets/scopes/create"),
+        ("PUT", f"/api/2.0/fs/files{remote}"),
+        *READ_BACK,  # the upload is read back: its hash must match
         *[("POST", f"{JOBS_PATH}/create")] * 4,
     ]
-    assert fake_workspace.workspace_files == {remote: wheel.read_bytes()}
-    assert remote.startswith(f"/Workspace/Shared/{PROJECT_SLUG}/{TARGET}/wheels/")
+    assert fake_workspace.volume_path(remote).read_bytes() == wheel.read_bytes()
+    volume = f"/Volumes/{schema.replace('.', '/')}/artifacts"
+    assert remote == f"{volume}/wheels/{wheel_digest(wheel.read_bytes())}/{wheel.name}"
+    assert fake_workspace.workspace_files == {}
     assert {job["settings"]["name"]: job["settings"] for job in fake_workspace.jobs.values()} == desired
     assert (
         list(fake_workspace.permissions.values())
         == [[{"group_name": "users", "permission_level": "CAN_VIEW"}]] * 4
     )
     assert "  upload     wheel " in out
-    assert [line.split()[:2] for line in out.splitlines() if line.startswith("  create")] == [
-        ["create", name] for name in NAMES
-    ]
+    assert [line.split()[:2] for line in out.splitlines() if line.startswith("  create") and "[" not in line][
+        -4:
+    ] == [["create", name] for name in NAMES]
     summary = _summary(out)
     assert (summary["status"], summary["create"], summary["wheel_uploaded"]) == ("ok", 4, True)
+    assert len(summary["prerequisites_created"]) == 7
 
 
 def test_a_second_deploy_with_nothing_changed_makes_no_writes(
@@ -221,14 +252,66 @@ def test_a_second_deploy_with_nothing_changed_makes_no_writes(
     ]
     assert _routes(fake_workspace.calls) == [
         ("GET", "/.well-known/databricks-config"),
-        ("GET", "/api/2.0/workspace/get-status"),
-        ("GET", f"{JOBS_PATH}/list"),  # the fake pages 2 jobs at a time
+        *_reads(required(TARGET)[0][1], remote_wheel_path(TARGET, wheel), wheel_present=True),
+        ("GET", f"{JOBS_PATH}/list"),  # the twin pages 2 jobs at a time
         ("GET", f"{JOBS_PATH}/list"),
         *[call for pair in per_job for call in pair],
     ]
     assert json.dumps(fake_workspace.jobs, sort_keys=True) == jobs_before
     assert _summary(out)["unchanged"] == 4
     assert "  present    wheel " in out
+
+
+def test_a_wheel_changed_in_its_volume_stops_the_deployment_before_any_job_points_at_it(
+    fake_workspace: FakeWorkspace, deploy, wheel: Path
+) -> None:
+    deploy(wheel)
+    remote = remote_wheel_path(TARGET, wheel)
+    fake_workspace.volume_path(remote).write_bytes(b"a wheel someone replaced")
+    fake_workspace.reset_calls()
+
+    code, out, err = deploy(wheel)
+
+    assert code == 1
+    assert fake_workspace.writes() == []
+    assert f"the wheel at {remote} does not match its content hash" in err
+    assert _summary(out)["status"] == "failed"
+
+
+def test_an_upload_that_reads_back_different_bytes_changes_no_job(
+    fake_workspace: FakeWorkspace, deploy, wheel: Path
+) -> None:
+    remote = remote_wheel_path(TARGET, wheel)
+    put = fake_workspace.route("PUT", "/api/2.0/fs/files{path*}")
+
+    def tampering_upload(request):
+        request.body = request.body + b"tampered"
+        return put(request)
+
+    fake_workspace.add_route("PUT", "/api/2.0/fs/files{path*}", tampering_upload)
+
+    code, _, err = deploy(wheel)
+
+    assert code == 1
+    assert f"the wheel uploaded to {remote} reads back with sha256" in err
+    assert fake_workspace.jobs == {}
+
+
+def test_prerequisites_created_meanwhile_by_someone_else_are_fine(
+    fake_workspace: FakeWorkspace, deploy, wheel: Path
+) -> None:
+    create_schema = fake_workspace.route("POST", "/api/2.1/unity-catalog/schemas")
+
+    def racing_create(request):
+        create_schema(request)  # somebody else was faster ...
+        return create_schema(request)  # ... so ours is refused as existing
+
+    fake_workspace.add_route("POST", "/api/2.1/unity-catalog/schemas", racing_create)
+
+    code, out, _ = deploy(wheel)
+
+    assert code == 0
+    assert _summary(out)["create"] == 4
 
 
 def test_defaults_the_workspace_adds_do_not_make_a_job_changed(
@@ -273,15 +356,15 @@ def test_a_changed_job_is_reset_and_a_new_wheel_updates_every_job(
 
     code, out, _ = deploy(new_wheel)
 
+    new_remote = remote_wheel_path(TARGET, new_wheel)
     assert code == 0
     assert _routes(fake_workspace.writes()) == [
-        ("POST", "/api/2.0/workspace/mkdirs"),
-        ("POST", "/api/2.0/workspace/import"),
+        ("PUT", f"/api/2.0/fs/files{new_remote}"),
         *[("POST", f"{JOBS_PATH}/reset")] * 4,
     ]
-    new_remote = remote_wheel_path(TARGET, new_wheel)
     for job in fake_workspace.jobs.values():
         assert _deployed_wheels(job["settings"]) == {new_remote}
+    assert fake_workspace.volume_path(remote_wheel_path(TARGET, wheel)).is_file()  # the old one stays
     assert _summary(out)["update"] == 4
 
 
@@ -327,8 +410,10 @@ def test_dry_run_prints_the_plan_and_makes_no_writes(
     assert fake_workspace.writes() == []
     assert fake_workspace.jobs == {}
     assert out.splitlines()[0] == f"Deployment plan for target {TARGET} on {fake_workspace.url}"
+    assert f"  create     schema {required(TARGET)[0][1]}" in out.splitlines()
     summary = _summary(out)
     assert (summary["dry_run"], summary["create"], summary["wheel_uploaded"]) == (True, 4, False)
+    assert summary["prerequisites_created"] == []
 
 
 def test_a_missing_view_permission_is_granted_without_resetting_the_job(
@@ -393,7 +478,7 @@ def test_without_a_host_deploy_jobs_says_how_to_set_one(
 ) -> None:
     monkeypatch.delenv("DATABRICKS_HOST", raising=False)
     monkeypatch.setattr(
-        "{{ cookiecutter.package_name }}.deployment.deployer.load_config",
+        "{{ cookiecutter.package_name }}.deployment.deploy_command.load_config",
         lambda target: type("NoHost", (), {"workspace_host": None})(),
     )
 
@@ -401,44 +486,3 @@ def test_without_a_host_deploy_jobs_says_how_to_set_one(
 
     assert code == 2
     assert "no Databricks host for target prod: set DATABRICKS_HOST" in capsys.readouterr().err
-
-
-def test_run_job_starts_the_deployed_training_job_and_waits_for_success(
-    fake_workspace: FakeWorkspace, deploy, wheel: Path, capsys: pytest.CaptureFixture
-) -> None:
-    deploy(wheel)
-    training_id = next(i for i, job in fake_workspace.jobs.items() if job["settings"]["name"] == NAMES[1])
-    fake_workspace.reset_calls()
-
-    code = main(
-        ["run-job", "--target", TARGET, "--host", fake_workspace.url, "--wait-minutes", "1", "--json"]
-    )
-
-    summary = _summary(capsys.readouterr().out)
-    assert code == 0
-    assert _routes(fake_workspace.writes()) == [("POST", f"{JOBS_PATH}/run-now")]
-    assert fake_workspace.writes()[0].json == {"job_id": training_id}
-    assert (summary["job_id"], summary["result_state"]) == (training_id, "SUCCESS")
-
-
-def test_run_job_fails_when_the_run_fails(
-    fake_workspace: FakeWorkspace, deploy, wheel: Path, capsys: pytest.CaptureFixture
-) -> None:
-    deploy(wheel)
-    run_now = fake_workspace.route("POST", f"{JOBS_PATH}/run-now")
-
-    def failing_run(request):
-        started = run_now(request)
-        fake_workspace.runs[started["run_id"]]["state"] = {
-            "life_cycle_state": "TERMINATED",
-            "result_state": "FAILED",
-            "state_message": "Task validate failed",
-        }
-        return started
-
-    fake_workspace.add_route("POST", f"{JOBS_PATH}/run-now", failing_run)
-
-    code = main(["run-job", "--target", TARGET, "--host", fake_workspace.url, "--wait-minutes", "1"])
-
-    assert code == 1
-    assert "ended FAILED: Task validate failed" in capsys.readouterr().err

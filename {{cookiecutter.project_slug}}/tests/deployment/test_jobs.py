@@ -8,11 +8,16 @@ import pytest
 from databricks.sdk.service.jobs import JobSettings
 
 from {{ cookiecutter.package_name }} import runtime
-from {{ cookiecutter.package_name }}.cli import REGISTERED
-from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, PROJECT_SLUG, load_config
-from {{ cookiecutter.package_name }}.deployment.deployer import build_wheel
+from {{ cookiecutter.package_name }}.cli import build_parser
+from {{ cookiecutter.package_name }}.config import (
+    NOTIFICATION_EMAILS,
+    PACKAGE_NAME,
+    PROJECT_SLUG,
+    load_config,
+)
 from {{ cookiecutter.package_name }}.deployment.jobs import (
     JOB_KEYS,
+    JOB_RUN_ID,
     JOBS,
     TARGETS,
     TargetSettings,
@@ -20,9 +25,10 @@ from {{ cookiecutter.package_name }}.deployment.jobs import (
     job_name,
     job_settings,
 )
+from {{ cookiecutter.package_name }}.deployment.wheel import build_wheel
 from {{ cookiecutter.package_name }}.errors import ConfigError
 
-WHEEL = f"/Workspace/Shared/{PROJECT_SLUG}/staging/wheels/abc/{PACKAGE_NAME}-0.1.0-py3-none-any.whl"
+WHEEL = f"/Volumes/cat/{PROJECT_SLUG}/artifacts/wheels/abc/{PACKAGE_NAME}-0.1.0-py3-none-any.whl"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COMBINATIONS = [
     (target, compute, cloud)
@@ -70,16 +76,25 @@ def test_the_four_jobs_run_these_commands_in_this_order() -> None:
     }
 
 
-@pytest.mark.parametrize("target", TARGETS)
-def test_tasks_run_the_wheel_entry_point_with_a_cli_command_for_the_target(target: str) -> None:
-    registered = {command.name for command in REGISTERED}
+@pytest.mark.parametrize(("target", "compute"), [(t, c) for t in TARGETS for c in runtime.COMPUTE_CHOICES])
+def test_every_task_runs_a_cli_command_that_accepts_its_parameters(target: str, compute: str) -> None:
+    parser = build_parser()
 
-    for task in _all_tasks(target):
+    for task in _all_tasks(target, compute):
         wheel_task = task["python_wheel_task"]
-        assert wheel_task["package_name"] == PACKAGE_NAME
-        assert wheel_task["entry_point"] == PACKAGE_NAME
-        assert wheel_task["parameters"][1:] == ["--env", target]
-        assert wheel_task["parameters"][0] in registered
+        # What Databricks passes once it has filled in the dynamic value references.
+        parameters = [parameter.replace(JOB_RUN_ID, "123456") for parameter in wheel_task["parameters"]]
+        args = parser.parse_args(parameters)
+        assert (wheel_task["package_name"], wheel_task["entry_point"]) == (PACKAGE_NAME, PACKAGE_NAME)
+        assert (args.env, args.serverless) == (target, compute == "serverless")
+
+
+def test_training_tasks_act_on_the_version_of_their_own_job_run() -> None:
+    training = all_job_settings("prod", WHEEL)[job_name("training", "prod")]
+
+    for task in training["tasks"]:
+        assert task["python_wheel_task"]["parameters"][-2:] == ["--job-run-id", JOB_RUN_ID]
+    assert JOB_RUN_ID == "{" + "{job.run_id}" + "}"
 
 
 def test_training_tasks_depend_train_validate_promote() -> None:
@@ -162,8 +177,17 @@ def test_staging_schedules_are_paused_and_prod_schedules_run() -> None:
     assert pause == {"staging": {"PAUSED"}, "prod": {"UNPAUSED"}}
 
 
+def test_failure_notifications_go_to_the_template_addresses_by_default() -> None:
+    for target in TARGETS:
+        settings = job_settings(JOBS[0], target, WHEEL)
+        if NOTIFICATION_EMAILS:
+            assert settings["email_notifications"]["on_failure"] == list(NOTIFICATION_EMAILS)
+        else:
+            assert "email_notifications" not in settings
+
+
 def test_failure_notifications_go_to_the_target_addresses() -> None:
-    quiet = job_settings(JOBS[0], "prod", WHEEL)
+    quiet = job_settings(JOBS[0], "prod", WHEEL, settings=TargetSettings(False, "users"))
     loud = job_settings(
         JOBS[0], "prod", WHEEL, settings=TargetSettings(False, "ml-readers", ("oncall@example.com",))
     )
@@ -188,7 +212,7 @@ def test_every_task_entry_point_exists_in_the_built_wheel(tmp_path: Path) -> Non
 
     for task in _all_tasks("prod"):
         entry_point = task["python_wheel_task"]["entry_point"]
-        assert scripts[entry_point] == f"{PACKAGE_NAME}.cli:main"
+        assert scripts[entry_point] == f"{PACKAGE_NAME}.cli:entry"
     assert f"{PACKAGE_NAME}/cli.py" in names
     assert f"{PACKAGE_NAME}/deployment/jobs.py" in names
     assert not [name for name in names if name.startswith("tests/") or "__pycache__" in name]

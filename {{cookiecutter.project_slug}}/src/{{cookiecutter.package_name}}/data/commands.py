@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 
 from ..commands import Command, Context
-from .generate import DEFAULT_START, generate
+from .generate import DEFAULT_START, GeneratedData, generate
 from .landing import landing_is_empty, write_landing_files
 
 
@@ -17,9 +17,10 @@ def positive_int(text: str) -> int:
     return value
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that shape a generated dataset (shared with `seed-data`)."""
     parser.add_argument(
-        "--rows", type=positive_int, default=100_000, help="number of events (default: 100000)"
+        "--rows", type=positive_int, default=100_000, help="number of events (default: %(default)s)"
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     parser.add_argument(
@@ -34,10 +35,18 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=positive_int, default=120, help="days of events (default: 120)")
 
 
+def batch_name(args: argparse.Namespace) -> str:
+    """Files of a batch are named after the arguments: writing the same dataset again replaces them."""
+    return f"seed{args.seed}-drift{args.drift:g}-{args.start:%Y%m%d}-{args.days}d-{args.rows}"
+
+
+def generated(args: argparse.Namespace) -> GeneratedData:
+    return generate(rows=args.rows, seed=args.seed, drift=args.drift, start=args.start, days=args.days)
+
+
 def _run(context: Context, args: argparse.Namespace) -> dict:
-    data = generate(rows=args.rows, seed=args.seed, drift=args.drift, start=args.start, days=args.days)
-    batch = f"seed{args.seed}-drift{args.drift:g}-{args.start:%Y%m%d}-{args.days}d-{args.rows}"
-    summary = write_landing_files(data, context.config.landing_path, batch)
+    batch = batch_name(args)
+    summary = write_landing_files(generated(args), context.config.landing_path, batch)
     return {
         "landing_path": summary.landing_path,
         "events": summary.events,
@@ -58,7 +67,7 @@ COMMANDS = [
         name="generate-data",
         help="write a seeded synthetic dataset (events and labels) to the landing zone",
         run=_run,
-        add_arguments=_add_arguments,
+        add_arguments=add_generation_arguments,
         lifecycle_arguments=_lifecycle_arguments,
     )
 ]

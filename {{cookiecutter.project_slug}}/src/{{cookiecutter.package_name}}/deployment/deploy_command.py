@@ -7,15 +7,31 @@ Actions DATABRICKS_AUTH_TYPE=github-oidc with DATABRICKS_CLIENT_ID (see docs/ci-
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
 from ..commands import Command, Context
+from ..config import load_config
+from ..data.commands import add_generation_arguments, batch_name, generated
 from ..errors import ConfigError
-from .deployer import build_wheel, connect, deploy, run_job, workspace_host
+from ..workspace import DEFAULT_TIMEOUT_SECONDS, workspace_client
+from .deployer import deploy
 from .jobs import JOB_KEYS, TARGETS
+from .runs import run_job
+from .seed import seed_landing
+from .wheel import build_wheel
 
-DEFAULT_TIMEOUT_SECONDS = 30
+
+def workspace_host(target: str, host: str | None = None) -> str:
+    """--host, else $DATABRICKS_HOST, else the target's host in config.py."""
+    chosen = host or os.environ.get("DATABRICKS_HOST") or load_config(target).workspace_host
+    if not chosen or "placeholder" in chosen:
+        raise ConfigError(
+            f"no Databricks host for target {target}: set DATABRICKS_HOST, pass --host, "
+            "or put the workspace URL into WORKSPACE_HOSTS in config.py"
+        )
+    return chosen
 
 
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,10 +63,10 @@ def _deploy(context: Context, args: argparse.Namespace) -> dict:
             raise ConfigError(
                 f"--wheel {args.wheel} is not a wheel file; build one with: pip wheel --no-deps ."
             )
-        return deploy(connect(host, args.timeout), args.target, args.wheel, args.dry_run)
+        return deploy(workspace_client(host, args.timeout), args.target, args.wheel, args.dry_run)
     with tempfile.TemporaryDirectory(prefix="wheel-") as folder:
         wheel = build_wheel(args.project_dir, Path(folder))
-        return deploy(connect(host, args.timeout), args.target, wheel, args.dry_run)
+        return deploy(workspace_client(host, args.timeout), args.target, wheel, args.dry_run)
 
 
 def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,8 +80,19 @@ def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_job(context: Context, args: argparse.Namespace) -> dict:
-    client = connect(workspace_host(args.target, args.host), args.timeout)
+    client = workspace_client(workspace_host(args.target, args.host), args.timeout)
     return run_job(client, args.job, args.target, args.wait_minutes)
+
+
+def _seed_arguments(parser: argparse.ArgumentParser) -> None:
+    _connection_arguments(parser)
+    add_generation_arguments(parser)
+    parser.set_defaults(rows=20_000)
+
+
+def _seed(context: Context, args: argparse.Namespace) -> dict:
+    client = workspace_client(workspace_host(args.target, args.host), args.timeout)
+    return seed_landing(client, args.target, generated(args), batch_name(args))
 
 
 def _not_in_local_lifecycle(context: Context, args: argparse.Namespace) -> None:
@@ -73,6 +100,13 @@ def _not_in_local_lifecycle(context: Context, args: argparse.Namespace) -> None:
 
 
 COMMANDS = [
+    Command(
+        name="seed-data",
+        help="generate a dataset and upload it to a target's landing volume (CI seeds staging with it)",
+        run=_seed,
+        add_arguments=_seed_arguments,
+        lifecycle_arguments=_not_in_local_lifecycle,
+    ),
     Command(
         name="deploy-jobs",
         help="create or update this project's Databricks jobs (jobs.py) in a target workspace",

@@ -3,7 +3,11 @@
 Review changes here like any code: `deploy-jobs --target staging --dry-run` prints what would change.
 Each task runs the wheel's console script (`[project.scripts]` in pyproject.toml) through a
 `python_wheel_task` with CLI arguments such as `train --env prod`; catalogs and schemas come from
-`config.py` through `--env`, so a task never hard-codes where it reads or writes.
+`config.py` through `--env`, so a task never hard-codes where it reads or writes. Tasks on serverless
+compute also get `--serverless` (the code then stays within serverless compute's limits), and the
+training tasks get `--job-run-id` with the id of their job run (JOB_RUN_ID, a dynamic value reference
+Databricks fills in), so that `validate` and `promote` act on exactly the version this run's `train`
+registered.
 
 The result of `job_settings` is a plain dict in the Jobs API 2.2 `JobSettings` shape: tests check that
 `JobSettings.from_dict(d).as_dict() == d`, so the SDK silently drops no field.
@@ -14,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import runtime
-from ..config import PACKAGE_NAME, PROJECT_SLUG, load_config
+from ..config import NOTIFICATION_EMAILS, PACKAGE_NAME, PROJECT_SLUG, load_config
 from ..errors import ConfigError
 
 TARGETS = ("staging", "prod")
@@ -22,6 +26,9 @@ JOB_KEYS = ("feature-refresh", "training", "batch-inference", "monitoring")
 MANAGED_BY = "deploy-jobs"  # the `managed_by` tag: only jobs carrying it are ever updated or deleted
 ENVIRONMENT_KEY = "default"  # serverless: the job environment that installs the wheel
 JOB_CLUSTER_KEY = "main"  # classic: the job cluster every task of a job shares
+# A dynamic value reference: Databricks puts the id of the job run in its place when a task starts.
+JOB_RUN_ID = "{% raw %}{{job.run_id}}{% endraw %}"
+SERVERLESS_FLAG = "--serverless"
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class TaskSpec:
     key: str
     command: str  # a CLI command of this package (see cli.py)
     depends_on: tuple[str, ...] = ()
+    arguments: tuple[str, ...] = ()  # further CLI arguments of the command
     max_retries: int = 1
     timeout_seconds: int = 3600
 
@@ -60,9 +68,21 @@ JOBS: tuple[JobSpec, ...] = (
         ),
         tasks=(
             # Retrying would only repeat a deterministic failure or a gate rejection.
-            TaskSpec("train", "train", max_retries=0),
-            TaskSpec("validate", "validate", depends_on=("train",), max_retries=0),
-            TaskSpec("promote", "promote", depends_on=("validate",), max_retries=0),
+            TaskSpec("train", "train", max_retries=0, arguments=("--job-run-id", JOB_RUN_ID)),
+            TaskSpec(
+                "validate",
+                "validate",
+                depends_on=("train",),
+                max_retries=0,
+                arguments=("--job-run-id", JOB_RUN_ID),
+            ),
+            TaskSpec(
+                "promote",
+                "promote",
+                depends_on=("validate",),
+                max_retries=0,
+                arguments=("--job-run-id", JOB_RUN_ID),
+            ),
         ),
         schedule="0 0 3 ? * SUN",
     ),
@@ -95,9 +115,13 @@ class TargetSettings:
 
 
 TARGET_SETTINGS = {
-    # Staging jobs run when CI starts them (training after each merge), not on a schedule.
-    "staging": TargetSettings(schedules_paused=True, viewer_group="users"),
-    "prod": TargetSettings(schedules_paused=False, viewer_group="users"),
+    # Staging jobs run when CI starts them (after each merge), not on a schedule.
+    "staging": TargetSettings(
+        schedules_paused=True, viewer_group="users", notify_on_failure=NOTIFICATION_EMAILS
+    ),
+    "prod": TargetSettings(
+        schedules_paused=False, viewer_group="users", notify_on_failure=NOTIFICATION_EMAILS
+    ),
 }
 
 # Classic job clusters: spot/preemptible workers with an on-demand driver, per cloud.
@@ -201,7 +225,13 @@ def _task(task: TaskSpec, target: str, wheel_path: str, compute: str) -> dict:
         "python_wheel_task": {
             "package_name": PACKAGE_NAME,
             "entry_point": PACKAGE_NAME,
-            "parameters": [task.command, "--env", target],
+            "parameters": [
+                task.command,
+                "--env",
+                target,
+                *([SERVERLESS_FLAG] if compute == "serverless" else []),
+                *task.arguments,
+            ],
         },
         "max_retries": task.max_retries,
         "timeout_seconds": task.timeout_seconds,

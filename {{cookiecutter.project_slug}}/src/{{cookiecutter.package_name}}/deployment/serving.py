@@ -1,26 +1,25 @@
 """Databricks Model Serving: create or update the endpoint that serves the @champion version.
 
-Only the serving-endpoints API subset is used (get, create, update config), through databricks-sdk,
-so a local fake workspace can stand in for Databricks in tests. Nothing waits for the endpoint to be
-ready: Databricks rolls the new config out in the background and keeps serving the old one meanwhile.
+Only the serving-endpoints API subset is used (get, create, update config, wait), through databricks-sdk.
+Databricks rolls a new config out in the background and keeps serving the old one meanwhile; a second
+update while one is rolling out is refused, so an update first waits for the endpoint to settle.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import ConfigError
+from ..workspace import call
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
 
-# Fail in seconds, not minutes, when the workspace is unreachable (the SDK default blocks ~5 min).
-HTTP_TIMEOUT_SECONDS = 30
-RETRY_TIMEOUT_SECONDS = 60
 WORKLOAD_SIZE = "Small"
+SETTLE_MINUTES = 30.0  # how long an update waits for a rollout already in progress
 
 
 @dataclass(frozen=True)
@@ -39,32 +38,13 @@ def endpoint_name(config: Config) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", config.model_name)[:63]
 
 
-def workspace_client(
-    config: Config,
-    http_timeout_seconds: float = HTTP_TIMEOUT_SECONDS,
-    retry_timeout_seconds: int = RETRY_TIMEOUT_SECONDS,
-) -> WorkspaceClient:
-    """A client for the environment's workspace; credentials come from the usual Databricks auth."""
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.core import Config as SdkConfig
-
-    if not config.on_databricks:
-        raise ConfigError(f"model serving endpoints need a Databricks environment, not {config.env!r}")
-    return WorkspaceClient(
-        config=SdkConfig(
-            host=config.workspace_host,
-            http_timeout_seconds=http_timeout_seconds,
-            retry_timeout_seconds=retry_timeout_seconds,
-        )
-    )
-
-
 def deploy_endpoint(
     client: WorkspaceClient,
     name: str,
     model_name: str,
     model_version: str,
     workload_size: str = WORKLOAD_SIZE,
+    settle_minutes: float = SETTLE_MINUTES,
 ) -> EndpointChange:
     """Make endpoint `name` serve exactly `model_name` version `model_version` (create it if absent)."""
     from databricks.sdk.errors import NotFound
@@ -79,8 +59,13 @@ def deploy_endpoint(
     try:
         existing = client.serving_endpoints.get(name)
     except NotFound:
-        client.serving_endpoints.create(
-            name=name, config=EndpointCoreConfigInput(name=name, served_entities=[served])
+        config = EndpointCoreConfigInput(name=name, served_entities=[served])
+        call(
+            client,
+            f"creating serving endpoint {name}",
+            client.serving_endpoints.create,
+            name=name,
+            config=config,
         )
         return EndpointChange(name, "created", model_name, str(model_version))
     # A config still rolling out is what the endpoint is about to serve: compare with that one.
@@ -92,5 +77,19 @@ def deploy_endpoint(
     )
     if current == {(model_name, str(model_version))}:
         return EndpointChange(name, "unchanged", model_name, str(model_version))
-    client.serving_endpoints.update_config(name=name, served_entities=[served])
+    wait = client.serving_endpoints.wait_get_serving_endpoint_not_updating
+    call(
+        client,
+        f"waiting for serving endpoint {name} to finish its update",
+        wait,
+        name,
+        timedelta(minutes=settle_minutes),
+    )
+    call(
+        client,
+        f"updating serving endpoint {name}",
+        client.serving_endpoints.update_config,
+        name=name,
+        served_entities=[served],
+    )
     return EndpointChange(name, "updated", model_name, str(model_version))

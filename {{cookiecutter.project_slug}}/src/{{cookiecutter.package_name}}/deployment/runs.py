@@ -1,0 +1,80 @@
+"""Finding and running the deployed jobs: one lookup (name, `project` and `target` tags) for every caller."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ..config import PROJECT_SLUG
+from ..errors import LifecycleError
+from ..workspace import WorkspaceError, call
+from .jobs import job_name
+
+if TYPE_CHECKING:
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.service.jobs import BaseJob, Run
+
+
+def find_job_id(client: WorkspaceClient, job_key: str, target: str) -> int:
+    """The id of this project's deployed job `job_key` for `target` (exactly one must exist)."""
+    name = job_name(job_key, target)
+    found = call(client, f"looking up job {name}", lambda: list(client.jobs.list(name=name, limit=100)))
+    ours = [job for job in found if _is_ours(job, target)]
+    if len(ours) != 1:
+        raise WorkspaceError(
+            f"expected one job named {name!r} tagged project={PROJECT_SLUG}, target={target} on "
+            f"{client.config.host}, found {len(ours)}: run deploy-jobs --target {target} first"
+        )
+    return ours[0].job_id  # type: ignore[return-value]
+
+
+def _is_ours(job: BaseJob, target: str) -> bool:
+    tags = (job.settings and job.settings.tags) or {}
+    return tags.get("project") == PROJECT_SLUG and tags.get("target") == target
+
+
+def start_job(
+    client: WorkspaceClient, job_key: str, target: str, idempotency_token: str | None = None
+) -> dict:
+    """Start a deployed job; a repeated `idempotency_token` returns the run it started before."""
+    job_id = find_job_id(client, job_key, target)
+    started = call(
+        client, f"starting job {job_key}", client.jobs.run_now, job_id, idempotency_token=idempotency_token
+    )
+    return {"job": job_name(job_key, target), "job_id": job_id, "run_id": started.run_id}
+
+
+def run_job(client: WorkspaceClient, job_key: str, target: str, wait_minutes: float | None = None) -> dict:
+    """Start a deployed job; with `wait_minutes`, wait for it and fail unless every task succeeded."""
+    summary = start_job(client, job_key, target)
+    if wait_minutes is None:
+        return summary
+    run = call(
+        client,
+        f"waiting for run {summary['run_id']}",
+        client.jobs.wait_get_run_job_terminated_or_skipped,
+        summary["run_id"],
+        timeout=timedelta(minutes=wait_minutes),
+    )
+    tasks = task_results(run)
+    result = run.state.result_state.value if run.state and run.state.result_state else None
+    summary.update(result_state=result, tasks=tasks, run_page_url=run.run_page_url)
+    if result != "SUCCESS":
+        failed = "; ".join(
+            f"{task.task_key}: {task.state.result_state.value} {task.state.state_message or ''}".strip()
+            for task in run.tasks or []
+            if task.state and task.state.result_state and task.state.result_state.value != "SUCCESS"
+        )
+        raise LifecycleError(
+            f"run {summary['run_id']} of {summary['job']} ended {result}: {failed} ({run.run_page_url})"
+        )
+    return summary
+
+
+def task_results(run: Run) -> dict[str, str | None]:
+    """task key -> result state (SUCCESS, FAILED, UPSTREAM_FAILED, ...) of a finished run."""
+    return {
+        task.task_key: task.state.result_state.value if task.state and task.state.result_state else None
+        for task in run.tasks or []
+        if task.task_key
+    }
