@@ -50,6 +50,9 @@ HOSTNAME_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_CATALOGS = frozenset({"system", "hive_metastore", "samples"})
 FORBIDDEN_IN_TEXT = re.compile(r'["\\\x00-\x1f\x7f{}%]')
 BRANCH_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+# A pragmatic address check: local@domain.tld of the characters addresses really use (no quotes,
+# spaces or commas, which would break the generated code and the list).
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$&'*+/=?^_`|~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
 def check_text(value: str, max_length: int) -> str | None:
@@ -154,6 +157,17 @@ def check_branch_prefix(value: str) -> str | None:
     return None
 
 
+def check_emails(value: str) -> str | None:
+    """Empty, or comma-separated e-mail addresses (short enough for one line of generated code)."""
+    if len(value) > 80:
+        return "must be at most 80 characters (use a group address to reach more people)"
+    addresses = [address.strip() for address in value.split(",")] if value.strip() else []
+    bad = [address for address in addresses if not EMAIL_PATTERN.match(address) or len(address) > 254]
+    if bad:
+        return f"must be empty or comma-separated e-mail addresses (not {', '.join(repr(a) for a in bad)})"
+    return None
+
+
 def check_choice(field: str):
     def check(value: str) -> str | None:
         allowed = CHOICES[field]
@@ -179,6 +193,7 @@ CHECKS = {
     "default_branch": check_branch,
     "release_branch_prefix": check_branch_prefix,
     "ci_auth": check_choice("ci_auth"),
+    "notification_emails": check_emails,
     "python_version": check_choice("python_version"),
 }
 

@@ -24,8 +24,9 @@ OPTION_FILES = {
 }
 # Combinations that make no sense together (none yet); the matrix skips them.
 INVALID_COMBINATIONS: list[dict[str, str]] = []
-# GitHub Actions expressions (${{ ... }}) are legitimate; any other Jinja delimiter is a leftover.
-LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+# GitHub Actions expressions (${{ ... }}) and Databricks dynamic value references ({{job.run_id}}) are
+# legitimate; any other Jinja delimiter is a leftover.
+LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{(?!(job|task|tasks)\.)|\{%|%\}|\{#")
 
 DISTINCT = {
     "project_name": "Acme Fraud Radar",
@@ -44,6 +45,7 @@ DISTINCT = {
     "cloud": "azure",
     "compute": "classic",
     "ci_auth": "token",
+    "notification_emails": "fraud-oncall@acme.example",
 }
 # Default values that are distinctive enough to be searched for in a project baked with DISTINCT.
 DISTINCTIVE_DEFAULTS = [
@@ -173,10 +175,11 @@ def test_distinct_values_appear_where_they_belong(distinct_project: Path) -> Non
         "acme_live",
         "fraud_radar",
         DISTINCT["databricks_prod_host"],
+        DISTINCT["notification_emails"],
     ):
         assert value in config
     assert 'name = "acme-fraud-radar"' in pyproject
-    assert '"acme_fraud_radar" = "acme_fraud_radar.cli:main"' in pyproject
+    assert '"acme_fraud_radar" = "acme_fraud_radar.cli:entry"' in pyproject
 
 
 def test_a_long_package_name_stays_lint_clean(tmp_path: Path) -> None:

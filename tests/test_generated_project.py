@@ -106,11 +106,13 @@ def test_the_wheel_leaves_spark_and_delta_to_the_runtime(default_project: Path, 
     result = run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), "."],
         cwd=default_project,
+        GITHUB_SHA="c0ffee" * 6 + "c0ff",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     (wheel,) = tmp_path.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
+        built_commit = archive.read("my_ml_project/BUILD_COMMIT").decode().strip()
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
         entry_points = archive.read(
             next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
@@ -123,8 +125,10 @@ def test_the_wheel_leaves_spark_and_delta_to_the_runtime(default_project: Path, 
     runtime_requires = [requirement for requirement in requires if "extra ==" not in requirement]
 
     assert not [r for r in runtime_requires if r.startswith(("pyspark", "delta-spark"))], runtime_requires
-    assert any(re.fullmatch(r"pyspark==[\d.]+; extra == ['\"]dev['\"]", r) for r in requires), requires
-    assert "my_ml_project = my_ml_project.cli:main" in entry_points
+    pyspark_in_dev = re.compile(r"pyspark\[connect\]==[\d.]+; extra == ['\"]dev['\"]")
+    assert any(pyspark_in_dev.fullmatch(requirement) for requirement in requires), requires
+    assert "my_ml_project = my_ml_project.cli:entry" in entry_points
+    assert built_commit == "c0ffee" * 6 + "c0ff"  # model lineage on Databricks comes from it
     assert "my_ml_project/cli.py" in names and not any(name.startswith("tests/") for name in names)
 
 

@@ -49,6 +49,15 @@ INVALID = {
     "default_branch": ["", "main branch", "feature..x", "a//b", "/main", "main.lock", "x~1", "@"],
     "release_branch_prefix": ["", "re lease/", "release..", "/release/", "release:"],
     "ci_auth": ["password"],
+    "notification_emails": [
+        "oncall",
+        "a@b",
+        "ml@example.com;ops@example.com",
+        'x"@example.com',
+        "ml@example.com, ",
+        "{x}@example.com",
+        "a" * 70 + "@example.com",
+    ],
     "python_version": ["3.11", "3.13", "3"],
 }
 CASES = [(field, value) for field, values in INVALID.items() for value in values]
@@ -84,6 +93,8 @@ def test_the_defaults_are_valid() -> None:
         ("default_branch", "trunk"),
         ("project_name", "Ünïcode Project 2"),
         ("dev_catalog", "_scratch"),
+        ("notification_emails", "ml-oncall@example.com"),
+        ("notification_emails", "ml@example.com, ops+alerts@example.co.uk"),
     ],
 )
 def test_unusual_but_valid_values_are_accepted(field: str, value: str) -> None:

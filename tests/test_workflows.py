@@ -25,6 +25,8 @@ WORKFLOW_FILES = ["main.yml", "pull-request.yml", "release.yml"]
 # Distinct values, so that a filter taken from the defaults would fail the assertions.
 BRANCHES = {"default_branch": "trunk", "release_branch_prefix": "ship/"}
 IF_CONFIGURED = "steps.credentials.outputs.configured == 'true'"
+# The staging sequence after deploying and seeding: every job, in lifecycle order, waited for.
+STAGING_JOBS = [("feature-refresh", 60), ("training", 100), ("batch-inference", 60), ("monitoring", 60)]
 PR_STEPS = [
     'python -m pip install -e ".[dev]"',
     "python -m ruff check .",
@@ -124,7 +126,7 @@ def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_dep
 ) -> None:
     _, flows = branch_project
     main = flows["main.yml"]
-    integration, staging = main["jobs"]["integration"], main["jobs"]["deploy-staging"]
+    integration, staging = main["jobs"]["integration"], main["jobs"]["staging"]
 
     assert main["on"] == {"push": {"branches": ["trunk"]}}
     assert _run_steps(integration) == [
@@ -138,9 +140,15 @@ def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_dep
     check, *guarded = staging["steps"]
     assert check["id"] == "credentials"
     assert [step["if"] for step in guarded] == [IF_CONFIGURED] * len(guarded)
-    assert _run_steps(staging)[-2:] == [
+    assert _run_steps(staging)[1:] == [  # after the credentials check
+        'python -m pip install -e ".[dev]"',
+        "python -m pip wheel --no-deps --no-build-isolation -w dist .",
         "python -m my_ml_project deploy-jobs --target staging --wheel dist/*.whl",
-        "python -m my_ml_project run-job --target staging --job training --wait-minutes 100",
+        "python -m my_ml_project seed-data --target staging",
+        *[
+            f"python -m my_ml_project run-job --target staging --job {job} --wait-minutes {minutes}"
+            for job, minutes in STAGING_JOBS
+        ],
     ]
 
 
@@ -194,7 +202,7 @@ def test_every_workflow_reads_contents_only_and_only_deploy_jobs_get_an_oidc_tok
     }
     assert job_permissions == {
         ("main.yml", "integration"): None,
-        ("main.yml", "deploy-staging"): deploy,
+        ("main.yml", "staging"): deploy,
         ("pull-request.yml", "unit"): None,
         ("release.yml", "unit"): None,
         ("release.yml", "deploy-prod"): deploy,
@@ -218,16 +226,20 @@ def test_secrets_reach_only_the_steps_that_deploy(branch_project: tuple[str, dic
         assert secret_users == []
     else:
         assert secret_users == [
-            ("main.yml", "deploy-staging", "Check for staging credentials"),
-            ("main.yml", "deploy-staging", "Deploy the jobs to staging"),
-            ("main.yml", "deploy-staging", "Run the training job on staging"),
+            ("main.yml", "staging", "Check for staging credentials"),
+            ("main.yml", "staging", "Deploy the jobs, schema, volumes and wheel to staging"),
+            ("main.yml", "staging", "Seed the staging landing volume with generated data"),
+            ("main.yml", "staging", "Feature refresh (ingest, features)"),
+            ("main.yml", "staging", "Training (train, validate, promote)"),
+            ("main.yml", "staging", "Batch inference"),
+            ("main.yml", "staging", "Monitoring"),
             ("release.yml", "deploy-prod", "Deploy the jobs to prod"),
         ]
 
 
 def test_deploy_jobs_authenticate_through_the_chosen_ci_auth(branch_project: tuple[str, dict]) -> None:
     auth, flows = branch_project
-    for job in (flows["main.yml"]["jobs"]["deploy-staging"], flows["release.yml"]["jobs"]["deploy-prod"]):
+    for job in (flows["main.yml"]["jobs"]["staging"], flows["release.yml"]["jobs"]["deploy-prod"]):
         expected = {"DATABRICKS_HOST": "${{ vars.DATABRICKS_HOST }}"}
         if auth == "oidc":
             expected |= {
