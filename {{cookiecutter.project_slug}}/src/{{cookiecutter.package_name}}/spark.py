@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from .config import PACKAGE_NAME, Config
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 REMOTE_VARIABLE = "SPARK_REMOTE"
 
@@ -69,3 +71,19 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     if not config.serverless:
         session.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
     return session
+
+
+@contextmanager
+def cached(df: DataFrame, config: Config) -> Iterator[DataFrame]:
+    """`df` cached for the several actions run on it inside the block, then released.
+
+    Serverless compute cannot cache (persist() is refused there): it gets `df` as it is and recomputes.
+    """
+    if config.serverless:
+        yield df
+        return
+    persisted = df.persist()
+    try:
+        yield persisted
+    finally:
+        persisted.unpersist()

@@ -17,6 +17,7 @@ from ..workspace import call
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
+    from databricks.sdk.service.serving import ServingEndpointDetailed
 
 WORKLOAD_SIZE = "Small"
 SETTLE_MINUTES = 30.0  # how long an update waits for a rollout already in progress
@@ -68,14 +69,7 @@ def deploy_endpoint(
             config=config,
         )
         return EndpointChange(name, "created", model_name, str(model_version))
-    # A config still rolling out is what the endpoint is about to serve: compare with that one.
-    config = existing.pending_config or existing.config
-    current = (
-        {(entity.entity_name, entity.entity_version) for entity in (config.served_entities or [])}
-        if config
-        else set()
-    )
-    if current == {(model_name, str(model_version))}:
+    if _served(existing) == {(model_name, str(model_version))}:
         return EndpointChange(name, "unchanged", model_name, str(model_version))
     wait = client.serving_endpoints.wait_get_serving_endpoint_not_updating
     call(
@@ -85,11 +79,16 @@ def deploy_endpoint(
         name,
         timedelta(minutes=settle_minutes),
     )
-    call(
-        client,
-        f"updating serving endpoint {name}",
-        client.serving_endpoints.update_config,
-        name=name,
-        served_entities=[served],
-    )
+    update = client.serving_endpoints.update_config
+    call(client, f"updating serving endpoint {name}", update, name=name, served_entities=[served])
     return EndpointChange(name, "updated", model_name, str(model_version))
+
+
+def _served(endpoint: ServingEndpointDetailed) -> set[tuple[str | None, str | None]]:
+    """(model, version) pairs the endpoint serves, or is about to: a config still rolling out counts."""
+    config = endpoint.pending_config or endpoint.config
+    return (
+        {(entity.entity_name, entity.entity_version) for entity in (config.served_entities or [])}
+        if config
+        else set()
+    )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..errors import LifecycleError
 from ..progress import logger
+from ..spark import cached
 from ..tables import append_to_table, insert_new_rows, read_table, table_exists
 from .schema import CORRUPT_RECORD_COLUMN, INGESTED_AT_COLUMN, SOURCE_FILE_COLUMN, RawDataset
 from .validation import (
@@ -123,11 +124,6 @@ def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> N
             insert_new_rows(spark.createDataFrame([], schema), table, keys)
 
 
-def _cached(df: DataFrame, config: Config) -> DataFrame:
-    """The frame cached for its several actions; serverless compute cannot cache, so it recomputes."""
-    return df if config.serverless else df.persist()
-
-
 def batch_writer(config: Config, dataset: RawDataset, run_id: str):
     """The foreachBatch function: validate, insert accepted and rejected rows, record the accounting."""
 
@@ -136,10 +132,8 @@ def batch_writer(config: Config, dataset: RawDataset, run_id: str):
 
         spark = batch.sparkSession
         ingested_at = datetime.now(UTC)
-        checked = _cached(
-            check_rows(batch.withColumn(INGESTED_AT_COLUMN, F.lit(ingested_at)), dataset), config
-        )
-        try:
+        raw = batch.withColumn(INGESTED_AT_COLUMN, F.lit(ingested_at))
+        with cached(check_rows(raw, dataset), config) as checked:
             data = ~F.col(IS_HEADER_COLUMN)
             rejected = data & (F.size(REASONS_COLUMN) > 0)
             malformed = F.array_contains(REASONS_COLUMN, MALFORMED_FILE_REASON)
@@ -157,9 +151,6 @@ def batch_writer(config: Config, dataset: RawDataset, run_id: str):
             if counts["quarantined"]:
                 quarantine = config.table(dataset.quarantine_table)
                 insert_new_rows(quarantine_rows(checked, dataset), quarantine, QUARANTINE_KEYS)
-        finally:
-            if not config.serverless:
-                checked.unpersist()
         duplicates = counts["rows_in"] - counts["quarantined"] - accepted
         audit = (
             run_id,

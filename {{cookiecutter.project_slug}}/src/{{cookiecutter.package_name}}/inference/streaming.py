@@ -15,6 +15,7 @@ from ..errors import LifecycleError
 from ..features.lookup import point_in_time_lookup
 from ..features.spec import ENTITY_COLUMN, FEATURE_TS_COLUMN
 from ..progress import logger
+from ..spark import cached
 from ..tables import read_stream, read_table, table_exists, upsert
 from .schema import AS_OF_COLUMN, PREDICTION_KEYS
 from .scoring import Predict, score_features, to_predictions
@@ -56,13 +57,9 @@ def run_scoring_stream(spark: SparkSession, config: Config, predict: Predict, mo
             model_version,
             scored_at,
         )
-        scored = scored if config.serverless else scored.persist()
-        try:
-            upsert(scored, log_table, PREDICTION_KEYS)
-            upsert(to_predictions(scored), predictions_table, PREDICTION_KEYS)
-        finally:
-            if not config.serverless:
-                scored.unpersist()
+        with cached(scored, config) as rows:
+            upsert(rows, log_table, PREDICTION_KEYS)
+            upsert(to_predictions(rows), predictions_table, PREDICTION_KEYS)
         logger.info("score stream: micro-batch %d written", batch_id)
 
     # Feature rows rewritten by MERGE updates are skipped: they are re-scored by the next batch run.
