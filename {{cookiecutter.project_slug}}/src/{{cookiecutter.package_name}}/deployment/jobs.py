@@ -29,6 +29,7 @@ JOB_CLUSTER_KEY = "main"  # classic: the job cluster every task of a job shares
 # A dynamic value reference: Databricks puts the id of the job run in its place when a task starts.
 JOB_RUN_ID = "{% raw %}{{job.run_id}}{% endraw %}"
 SERVERLESS_FLAG = "--serverless"
+THIS_RUN = ("--job-run-id", JOB_RUN_ID)  # the training tasks act on the version of their own run
 
 
 @dataclass(frozen=True)
@@ -68,21 +69,9 @@ JOBS: tuple[JobSpec, ...] = (
         ),
         tasks=(
             # Retrying would only repeat a deterministic failure or a gate rejection.
-            TaskSpec("train", "train", max_retries=0, arguments=("--job-run-id", JOB_RUN_ID)),
-            TaskSpec(
-                "validate",
-                "validate",
-                depends_on=("train",),
-                max_retries=0,
-                arguments=("--job-run-id", JOB_RUN_ID),
-            ),
-            TaskSpec(
-                "promote",
-                "promote",
-                depends_on=("validate",),
-                max_retries=0,
-                arguments=("--job-run-id", JOB_RUN_ID),
-            ),
+            TaskSpec("train", "train", max_retries=0, arguments=THIS_RUN),
+            TaskSpec("validate", "validate", depends_on=("train",), max_retries=0, arguments=THIS_RUN),
+            TaskSpec("promote", "promote", depends_on=("validate",), max_retries=0, arguments=THIS_RUN),
         ),
         schedule="0 0 3 ? * SUN",
     ),
