@@ -7,6 +7,7 @@ import pytest
 
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.features import commands as feature_commands
 from {{ cookiecutter.package_name }}.tables import read_table
 
 
@@ -28,6 +29,14 @@ def test_run_all_then_two_reruns_of_ingest_and_features_leave_identical_tables(
     monkeypatch.setenv("LAKEHOUSE_HOME", str(tmp_path))
     config = load_config("local")
     tables = ("bronze_events", "labels", "customer_features", "training_set")
+    # The feature table's key is declared on every run (a no-op locally, SQL on Unity Catalog), so a
+    # run that failed before declaring it cannot leave the table without it.
+    declared: list[str] = []
+    monkeypatch.setattr(
+        feature_commands,
+        "declare_primary_key",
+        lambda spark, table, *args, **kwargs: declared.append(table.short_name),
+    )
 
     assert cli.main(["run-all", "--rows", "400", "--json"]) == 0
     steps = _last_json_line(capsys)["steps"]
@@ -53,3 +62,4 @@ def test_run_all_then_two_reruns_of_ingest_and_features_leave_identical_tables(
         assert features_again["feature_rows_inserted"] == 0 and features_again["feature_rows_updated"] == 0
         assert features_again["training_rows"] == features["training_rows"]
     assert snapshots[1] == snapshots[0] and snapshots[2] == snapshots[0]
+    assert declared == ["customer_features"] * 3
