@@ -13,6 +13,7 @@ here is to refuse any value that still contains a marker.
 
 from __future__ import annotations
 
+import functools
 import json
 import keyword
 import re
@@ -98,6 +99,10 @@ BRANCH_CHARACTERS = re.compile(r"[A-Za-z0-9/_.-]+")
 # A pragmatic address check: local@domain.tld of the characters addresses really use (no quotes,
 # spaces or commas, which would break the generated code and the list).
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9.!#$&'*+/=?^_`|~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+# Hosts, catalogs and the schema are string literals on lines of their own in the generated config.py,
+# which must stay within its 110-column line length (Unity Catalog itself allows 255 characters).
+HOST_MAX = 80
+IDENTIFIER_MAX = 60
 # cookiecutter.json's project_slug when the project name slugifies to nothing. Not a valid slug, so it is
 # never baked; a folder name nonetheless, so that cookiecutter creates a folder and runs this hook.
 EMPTY_SLUG = "EMPTY-SLUG"
@@ -168,6 +173,7 @@ def check_slug(value: str) -> str | None:
     return None
 
 
+@functools.cache
 def project_names(repo_dir: object) -> frozenset[str]:
     """PROJECT_NAMES plus the names of the template's top-level entries, tests/ and package modules."""
     names = set(PROJECT_NAMES)
@@ -204,8 +210,9 @@ def check_package(value: str, reserved: frozenset[str] = PROJECT_NAMES) -> str |
 
 
 def check_host(value: str) -> str | None:
-    match = HOST_PATTERN.fullmatch(value)
-    if match is None or len(match.group(1)) > 253:
+    if len(value) > HOST_MAX:
+        return f"must be at most {HOST_MAX} characters (it is one line of the generated config.py)"
+    if HOST_PATTERN.fullmatch(value) is None:
         return (
             "must be an https workspace URL and nothing else (no path, port, query, fragment, trailing "
             "slash or whitespace), e.g. https://my-workspace.cloud.databricks.com"
@@ -214,7 +221,9 @@ def check_host(value: str) -> str | None:
 
 
 def check_uc_identifier(value: str) -> str | None:
-    if not UC_IDENTIFIER_PATTERN.fullmatch(value) or len(value) > 255:
+    if len(value) > IDENTIFIER_MAX:
+        return f"must be at most {IDENTIFIER_MAX} characters (it is one line of the generated config.py)"
+    if not UC_IDENTIFIER_PATTERN.fullmatch(value):
         return (
             "must be a Unity Catalog identifier: lowercase letters, digits and underscores, "
             "not starting with a digit"
@@ -259,7 +268,7 @@ def check_branch_prefix(value: str) -> str | None:
         return "must not be empty (release branches are matched by it)"
     problem = branch_name_problem(value + "1.0")
     if problem:
-        return f"must start a valid branch name (e.g. release/): a branch named {value}1.0 {problem}"
+        return f"must start a valid branch name (e.g. release/): a branch named {value + '1.0'!r} {problem}"
     return None
 
 

@@ -91,8 +91,9 @@ INVALID = {
     "databricks_prod_host": [
         "https://user:pw@prod.cloud.databricks.com",
         "https://prod_ws.cloud.databricks.com",
+        "https://" + "a" * 60 + ".cloud.databricks.com",  # one line of config.py: at most 80 characters
     ],
-    "dev_catalog": ["Dev", "my-catalog", "1catalog", "system", "hive_metastore", "ml_dev\n"],
+    "dev_catalog": ["Dev", "my-catalog", "1catalog", "system", "hive_metastore", "ml_dev\n", "d" * 61],
     "staging_catalog": ["stag ing", ""],
     "prod_catalog": ["prod.catalog", "samples"],
     "schema_name": ["My_Schema", "schema-name", "9lives", "my_schema\n"],
