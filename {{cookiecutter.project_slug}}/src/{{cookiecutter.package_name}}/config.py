@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
+from datetime import UTC, datetime, timedelta
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 LAKEHOUSE_HOME_VARIABLE = "LAKEHOUSE_HOME"
 DEFAULT_LAKEHOUSE_HOME = ".lakehouse"
@@ -81,6 +82,17 @@ class GateThresholds:
 
     # Measured on the generated data (holdout = the last label date): the label noise caps AUC near
     # 0.75 at 100k events, ~0.72 at 20k (400 holdout rows, AUC std ~0.03), while models trained on
+@dataclass(frozen=True)
+class IngestRules:
+    """What ingestion accepts beyond the file contract (features/schema.py); the rest is quarantined."""
+
+    # Timestamps before this are implausible: a default date, a unit or time-zone mix-up upstream.
+    earliest_timestamp: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    # Timestamps after their row's ingestion time plus this are in the future. The margin allows for
+    # clocks that differ a little; one future date would otherwise move scoring and monitoring there.
+    max_clock_skew: timedelta = timedelta(minutes=15)
+
+
     # shuffled labels score 0.45-0.62 with log loss 0.61-0.66 (always predicting the base rate: 0.63).
     # 0.65 / 0.60 reject those and do not fail a sound model by sampling noise.
     min_auc: float = 0.65
@@ -160,6 +172,7 @@ class Config:
     workspace_host: str | None = None
     # The workspace secret scope of this environment (alert webhook); None locally.
     secret_scope: str | None = None
+    ingest: IngestRules = field(default_factory=IngestRules)
 
     def table(self, short_name: str) -> TableName:
         if short_name not in TABLES:

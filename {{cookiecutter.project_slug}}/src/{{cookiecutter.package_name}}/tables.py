@@ -59,19 +59,16 @@ def replace_where(df: DataFrame, table: TableName, condition: str) -> None:
     _save(writer, table)
 
 
-def _merge(df: DataFrame, table: TableName, keys: Sequence[str], update_changed: bool) -> None:
+def _merge(df: DataFrame, table: TableName, keys: Sequence[str], replace_when: str | None) -> None:
     """MERGE `df` into the table on `keys` in SQL (it works on Spark Connect and serverless too).
 
-    New keys are inserted; with `update_changed`, matched rows whose values differ are updated.
+    New keys are inserted; matched rows are replaced where the SQL condition `replace_when` (over
+    `source` and `target`) holds, and never when it is None.
     """
     spark = df.sparkSession
     view = f"merge_source_{uuid.uuid4().hex}"
     match = " AND ".join(f"target.`{key}` <=> source.`{key}`" for key in keys)
-    changed = " OR ".join(
-        f"NOT (target.`{column}` <=> source.`{column}`)" for column in df.columns if column not in keys
-    )
-    # Rewrite a matched row only when a value changed, so a rerun rewrites no files.
-    update = f"WHEN MATCHED AND ({changed}) THEN UPDATE SET * " if update_changed and changed else ""
+    update = f"WHEN MATCHED AND ({replace_when}) THEN UPDATE SET * " if replace_when else ""
     df.createOrReplaceTempView(view)
     try:
         spark.sql(
@@ -80,6 +77,23 @@ def _merge(df: DataFrame, table: TableName, keys: Sequence[str], update_changed:
         )
     finally:
         spark.catalog.dropTempView(view)
+
+
+def _any_value_changed(df: DataFrame, keys: Sequence[str]) -> str | None:
+    changed = [
+        f"NOT (target.`{column}` <=> source.`{column}`)" for column in df.columns if column not in keys
+    ]
+    return " OR ".join(changed) or None
+
+
+def precedes(order: Sequence[tuple[str, bool]]) -> str:
+    """SQL: the source row comes before the target row in `order` ((column, ascending) pairs)."""
+    clauses = []
+    for position, (column, ascending) in enumerate(order):
+        equal_before = [f"source.`{earlier}` <=> target.`{earlier}`" for earlier, _ in order[:position]]
+        comparison = f"source.`{column}` {'<' if ascending else '>'} target.`{column}`"
+        clauses.append("(" + " AND ".join([*equal_before, comparison]) + ")")
+    return " OR ".join(clauses)
 
 
 def upsert(df: DataFrame, table: TableName, keys: Sequence[str]) -> None:
@@ -93,28 +107,34 @@ def upsert(df: DataFrame, table: TableName, keys: Sequence[str]) -> None:
     if not table_exists(df.sparkSession, table):
         _save(df.write.format("delta").mode("error"), table)
         return
-    _merge(df, table, keys, update_changed=True)
+    # Rewrite a matched row only when a value changed, so a rerun rewrites no files.
+    _merge(df, table, keys, replace_when=_any_value_changed(df, keys))
 
 
-def insert_new_rows(df: DataFrame, table: TableName, keys: Sequence[str]) -> int:
-    """Insert the rows of `df` whose keys the table lacks (MERGE, insert only); return how many.
+def insert_new_rows(df: DataFrame, table: TableName, keys: Sequence[str]) -> None:
+    """Insert the rows of `df` whose keys the table lacks (MERGE, insert only).
 
     Rows already present are left exactly as they are (the first write wins), so replaying a batch
-    inserts nothing. `df` must hold at most one row per key. The first call creates the table.
+    changes nothing. `df` must hold at most one row per key. The first call creates the table.
+    """
+    keep_first(df, table, keys, order=())
+
+
+def keep_first(
+    df: DataFrame, table: TableName, keys: Sequence[str], order: Sequence[tuple[str, bool]]
+) -> None:
+    """Merge `df` so that the table keeps, per key, the first row in `order` of all rows ever merged.
+
+    `order` holds (column, ascending) pairs; a row replaces the stored one only when it comes strictly
+    before it, so the result does not depend on how rows were split into calls, and replaying a call
+    changes nothing. Empty `order`: the first row written wins. `df` must hold one row per key.
     """
     if not keys:
-        raise ValueError("insert_new_rows needs at least one key column")
-    spark = df.sparkSession
-    if not table_exists(spark, table):
+        raise ValueError("keep_first needs at least one key column")
+    if not table_exists(df.sparkSession, table):
         _save(df.write.format("delta").mode("error"), table)
-        return int(last_operation_metrics(spark, table).get("numOutputRows", 0))
-    before = table_version(spark, table)
-    _merge(df, table, keys, update_changed=False)
-    # An insert-only MERGE that inserts nothing commits nothing: the latest commit is an older one.
-    if table_version(spark, table) == before:
-        return 0
-    # The count comes from the commit's metrics: no second pass over the data.
-    return int(last_operation_metrics(spark, table).get("numTargetRowsInserted", 0))
+        return
+    _merge(df, table, keys, replace_when=precedes(order) if order else None)
 
 
 def primary_key_statements(table: TableName, keys: Sequence[str], timeseries: str | None = None) -> list[str]:

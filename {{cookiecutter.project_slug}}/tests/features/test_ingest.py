@@ -6,7 +6,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import Config, load_config
-from {{ cookiecutter.package_name }}.features.ingest import ingest_dataset
+from {{ cookiecutter.package_name }}.features.ingest import AUDIT_TABLE, batch_writer, ingest_dataset
 from {{ cookiecutter.package_name }}.features.schema import EVENTS, LABELS
 from {{ cookiecutter.package_name }}.tables import read_table
 
@@ -44,9 +44,9 @@ def lakehouse(tmp_path: Path) -> Config:
 
 
 def land(config: Config, dataset: str, name: str, text: str) -> None:
-    folder = Path(config.landing_path) / dataset
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(text)
+    path = Path(config.landing_path) / dataset / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
 
 
 def quarantined(spark, config: Config, short_name: str) -> list[tuple]:
@@ -70,6 +70,7 @@ def test_dirty_events_every_row_is_accounted_for(spark, lakehouse: Config) -> No
     assert result.rows_in == result.accepted + result.quarantined + result.duplicates
     assert (result.files, result.batches) == (3, 1)
     assert [Path(path).name for path in result.malformed_files] == ["broken.csv"]
+    assert [Path(path).name for path in result.ignored_files] == [".good-part-2.csv.tmp", "notes.txt"]
     bronze = read_table(spark, lakehouse.table("bronze_events"))
     assert sorted(row["event_id"] for row in bronze.collect()) == ["E1", "E2", "E3", "E4"]
     assert quarantined(spark, lakehouse, "quarantine_events") == [
@@ -119,34 +120,114 @@ def test_dirty_labels_every_row_is_accounted_for(spark, lakehouse: Config) -> No
     ]
 
 
-def test_only_new_files_are_ingested_and_known_events_stay_as_first_ingested(
-    spark, lakehouse: Config
-) -> None:
+def test_only_new_files_are_ingested_and_a_key_keeps_its_earliest_event(spark, lakehouse: Config) -> None:
     land(lakehouse, "events", "more.csv", MORE)
-    land(
-        lakehouse,
-        "events",
-        "other.csv",
-        f"{EVENTS_HEADER}\nE3,C2,2026-03-02T11:00:00Z,support_contact,store,0,2,0\n",
-    )
-    first = ingest_dataset(spark, lakehouse, EVENTS, max_files_per_batch=1)
-    bronze_before = read_table(spark, lakehouse.table("bronze_events")).collect()
-
+    first = ingest_dataset(spark, lakehouse, EVENTS)
     rerun = ingest_dataset(spark, lakehouse, EVENTS)
     land(
         lakehouse,
         "events",
         "late.csv",
-        f"{EVENTS_HEADER}\nE4,C2,2026-03-03T09:00:00Z,purchase,web,1,1,1\n"
+        f"{EVENTS_HEADER}\nE4,C2,2026-03-03T10:00:00Z,purchase,web,1,1,1\n"
+        "E3,C2,2026-03-02T08:00:00Z,support_contact,web,0,2,0\n"
         "E5,C2,2026-02-01T09:00:00Z,page_view,web,0,1,0\n",
     )
     late = ingest_dataset(spark, lakehouse, EVENTS)
 
-    # Two micro-batches of one file each: E3 of the second batch is a duplicate of the first's.
-    assert (first.rows_in, first.accepted, first.duplicates, first.batches) == (3, 2, 1, 2)
+    assert (first.rows_in, first.accepted, first.duplicates, first.batches) == (2, 2, 0, 1)
     assert (rerun.rows_in, rerun.files, rerun.batches) == (0, 0, 0)
-    assert (late.rows_in, late.accepted, late.quarantined, late.duplicates) == (2, 1, 0, 1)
-    bronze_after = read_table(spark, lakehouse.table("bronze_events"))
-    # E4 keeps the row (channel, file, ingestion time) of its first ingestion.
-    assert sorted(bronze_after.where("event_id != 'E5'").collect()) == sorted(bronze_before)
-    assert bronze_after.count() == 3
+    # E4 arrives again later: a duplicate. E3 arrives with an earlier time: it replaces the stored row.
+    assert (late.rows_in, late.accepted, late.quarantined, late.duplicates) == (3, 2, 0, 1)
+    bronze = read_table(spark, lakehouse.table("bronze_events"))
+    assert sorted(
+        (row["event_id"], row["channel"], Path(row["source_file"]).name) for row in bronze.collect()
+    ) == [
+        ("E3", "web", "late.csv"),
+        ("E4", "mobile_app", "more.csv"),
+        ("E5", "web", "late.csv"),
+    ]
+
+
+def test_the_rows_kept_do_not_depend_on_batching(spark, tmp_path: Path) -> None:
+    files = {
+        "a.csv": f"{EVENTS_HEADER}\nE1,C1,2026-03-05T10:00:00Z,purchase,web,1,1,1\nE2,C1,2026-03-05T10:00:00Z,purchase,web,2,1,1\n",
+        "b.csv": f"{EVENTS_HEADER}\nE1,C1,2026-03-04T10:00:00Z,purchase,store,3,1,1\nE2,C1,2026-03-05T10:00:00Z,purchase,store,4,1,1\n",
+        "c.csv": f"{EVENTS_HEADER}\nE1,C1,2026-03-04T10:00:00Z,purchase,mobile_app,5,1,1\nE3,C2,2026-03-01T10:00:00Z,page_view,web,0,1,0\n",
+    }
+    kept = []
+    for batch_size in (None, 1):
+        config = load_config("local", home=tmp_path / f"home-{batch_size}")
+        for name, text in files.items():
+            land(config, "events", name, text)
+        result = ingest_dataset(spark, config, EVENTS, max_files_per_batch=batch_size)
+        bronze = read_table(spark, config.table("bronze_events")).collect()
+        kept.append(sorted((row["event_id"], row["amount"], Path(row["source_file"]).name) for row in bronze))
+        assert (result.rows_in, result.quarantined) == (6, 0)
+        assert result.rows_in == result.accepted + result.quarantined + result.duplicates
+
+    # The earliest event per key; ties by file name (E1: b.csv before c.csv; E2: a.csv before b.csv).
+    assert kept[0] == kept[1] == [("E1", 3.0, "b.csv"), ("E2", 2.0, "a.csv"), ("E3", 0.0, "c.csv")]
+
+
+def test_files_in_sub_folders_of_any_name_are_read_and_unread_files_are_listed(
+    spark, lakehouse: Config
+) -> None:
+    row = "E{n},C1,2026-03-0{n}T10:00:00Z,purchase,web,1,1,1"
+    for n, name in enumerate(["top.csv", "dt=2026-03-01/a.csv", "any folder/b.csv", "x/y=1/deep/c.csv"], 1):
+        land(lakehouse, "events", name, f"{EVENTS_HEADER}\n{row.format(n=n)}\n")
+    for name in ["_staging/d.csv", ".hidden/e.csv", "notes.txt", "dt=2026-03-02/f.CSV"]:
+        land(lakehouse, "events", name, f"{EVENTS_HEADER}\n{row.format(n=9)}\n")
+
+    result = ingest_dataset(spark, lakehouse, EVENTS)
+    rerun = ingest_dataset(spark, lakehouse, EVENTS)
+
+    assert (result.rows_in, result.accepted, result.files) == (4, 4, 4)
+    root = Path(lakehouse.landing_path) / "events"
+    unread = [".hidden/e.csv", "_staging/d.csv", "dt=2026-03-02/f.CSV", "notes.txt"]
+    assert [str(Path(path).relative_to(root)) for path in result.ignored_files] == unread
+    assert (rerun.rows_in, rerun.ignored_files) == (0, result.ignored_files)
+    audit = read_table(spark, lakehouse.table(AUDIT_TABLE)).where("batch_id IS NULL").collect()
+    assert [list(row["ignored_files"]) for row in audit] == [result.ignored_files] * 2
+
+
+def test_rows_that_are_not_utf8_are_quarantined(spark, lakehouse: Config) -> None:
+    folder = Path(lakehouse.landing_path) / "events"
+    folder.mkdir(parents=True)
+    (folder / "latin1.csv").write_bytes(
+        f"{EVENTS_HEADER}\n".encode()
+        + "E1,Caf\u00e9,2026-03-01T10:00:00Z,purchase,web,1,1,1\n".encode("latin-1")
+        + "E2,Caf\u00e9,2026-03-01T10:00:00Z,purchase,web,1,1,1\n".encode()
+    )
+
+    result = ingest_dataset(spark, lakehouse, EVENTS)
+
+    assert (result.rows_in, result.accepted, result.quarantined) == (2, 1, 1)
+    assert quarantined(spark, lakehouse, "quarantine_events") == [("latin1.csv", ("row:not_utf8",))]
+
+
+def test_a_batch_replayed_after_a_crash_is_counted_once_as_before(spark, lakehouse: Config) -> None:
+    """A crash after the writes and before the checkpoint commit: Spark replays the batch."""
+    land(lakehouse, "events", "good.csv", GOOD)
+    ingest_dataset(spark, lakehouse, EVENTS)  # creates the tables
+    audit = lakehouse.table(AUDIT_TABLE)
+    first = read_table(spark, audit).collect()
+    raw = (
+        spark.read.schema(EVENTS.raw_schema)
+        .option("columnNameOfCorruptRecord", "_corrupt_record")
+        .csv(str(Path(lakehouse.landing_path) / "events"))
+        .withColumn("source_file", F.col("_metadata.file_path"))
+    )
+
+    # The replay comes from the next run (a new run id); the first attempt's audit row may or may not
+    # have been written before the crash: the outcome is the same.
+    batch_writer(lakehouse, EVENTS, "replaying-run")(raw, 0)
+    after_replay = read_table(spark, audit).collect()
+
+    def counts(rows):
+        return sorted(
+            (r["batch_id"], r["rows_in"], r["accepted"], r["quarantined"], r["duplicates"]) for r in rows
+        )
+
+    assert len(after_replay) == len(first) == 1
+    assert counts(after_replay) == counts(first) == [(0, 10, 3, 6, 1)]
+    assert after_replay[0]["run_id"] == "replaying-run"

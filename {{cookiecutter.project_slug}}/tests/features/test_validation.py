@@ -1,10 +1,11 @@
 """Validation of raw rows: every failing rule is a reason; valid rows are typed and deduplicated."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
+from {{ cookiecutter.package_name }}.config import IngestRules
 from {{ cookiecutter.package_name }}.features.schema import EVENTS, LABELS
 from {{ cookiecutter.package_name }}.features.validation import (
     check_rows,
@@ -189,3 +190,59 @@ def test_labels_need_a_customer_a_time_and_a_0_or_1(spark) -> None:
         [("C1", datetime(2026, 3, 1, tzinfo=UTC), 1, "l.csv", INGESTED)], LABELS.table_schema
     )
     assert_df_equality(valid_rows(checked, LABELS), expected, ignore_nullable=True)
+
+
+def test_implausible_times_and_undecodable_bytes_are_reasons(spark) -> None:
+    rules = IngestRules(
+        earliest_timestamp=datetime(2020, 1, 1, tzinfo=UTC), max_clock_skew=timedelta(minutes=15)
+    )
+    soon = (INGESTED + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    raw = raw_events(
+        spark,
+        [
+            row(*HEADER),
+            row("E1", "C1", "2099-01-01T00:00:00Z", "purchase", "web", "1", "1", "1"),
+            row("E2", "C1", "1970-01-01T00:00:00Z", "purchase", "web", "1", "1", "1"),
+            row("E3", "C1", soon, "purchase", "web", "1", "1", "1"),  # within the clock skew
+            row("E4", "C\ufffd", "2026-03-01T10:00:00Z", "purchase", "web", "1", "1", "1"),
+            row("E5", "C1", None, None, None, None, None, None, corrupt="E5,C1,\ufffd"),
+        ],
+    )
+
+    reasons = data_rows(check_rows(raw, EVENTS, rules)).select("event_id", "reasons").collect()
+
+    assert sorted((r["event_id"], tuple(r["reasons"])) for r in reasons) == [
+        ("E1", ("event_ts:in_the_future",)),
+        ("E2", ("event_ts:before_earliest",)),
+        ("E3", ()),
+        ("E4", ("row:not_utf8",)),
+        (
+            "E5",
+            (
+                "row:wrong_number_of_fields",
+                "row:not_utf8",
+                "event_ts:missing",
+                "event_type:missing",
+                "channel:missing",
+            ),
+        ),
+    ]
+
+
+def test_a_label_from_the_future_is_a_reason(spark) -> None:
+    schema = f"{LABELS.raw_schema}, source_file string, ingested_at timestamp"
+    raw = spark.createDataFrame(
+        [
+            (*LABELS.columns, None, "l.csv", INGESTED),
+            ("C1", "2099-03-01T00:00:00Z", "1", None, "l.csv", INGESTED),
+            ("C2", "2026-03-01T00:00:00Z", "1", None, "l.csv", INGESTED),
+        ],
+        schema,
+    )
+
+    reasons = data_rows(check_rows(raw, LABELS)).select("customer_id", "reasons").collect()
+
+    assert sorted((r["customer_id"], tuple(r["reasons"])) for r in reasons) == [
+        ("C1", ("label_ts:in_the_future",)),
+        ("C2", ()),
+    ]

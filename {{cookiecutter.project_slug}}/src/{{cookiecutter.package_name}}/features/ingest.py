@@ -2,10 +2,14 @@
 
 A streaming file source with a checkpoint remembers which files it has processed; `availableNow`
 processes every new file and stops. Locally the source is Spark's file source, on Databricks Auto Loader
-(`cloudFiles`): the rest is the same. Each micro-batch is validated (validation.py), accepted rows are
-inserted by key (first write wins) and rejected rows by (file, line, occurrence), so replaying a batch
-after a failure changes nothing. Each batch records its row accounting in the `ingest_audit` table,
-which also works where foreachBatch runs away from the driver (serverless compute).
+(`cloudFiles`): the rest is the same. Files in sub-folders of the landing folder are read too, whatever
+the folders are called; files the source never reads (not `*.csv`, or in a hidden `.x`/`_x` folder) are
+listed by name. Each micro-batch is validated (validation.py); per key the table keeps the first valid
+row by `RawDataset.keep_order` (e.g. the earliest event, ties by file), whichever batch brought it, and
+rejected rows are kept by (file, line, occurrence), so replaying a batch after a failure changes
+nothing. Each batch records its accounting in the `ingest_audit` table, computed from the tables'
+state after the batch, so a batch replayed after a crash is counted as in an uninterrupted run; this
+also works where foreachBatch runs away from the driver (serverless compute).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from ..config import Config
 from ..errors import LifecycleError
 from ..progress import logger
 from ..spark import cached
-from ..tables import append_to_table, insert_new_rows, read_table, table_exists
+from ..tables import append_to_table, insert_new_rows, keep_first, read_table, table_exists, upsert
 from .schema import CORRUPT_RECORD_COLUMN, INGESTED_AT_COLUMN, SOURCE_FILE_COLUMN, RawDataset
 from .validation import (
     IS_HEADER_COLUMN,
@@ -36,10 +40,14 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 AUDIT_TABLE = "ingest_audit"
+# One row per micro-batch (keyed by its files, so a replayed batch replaces its row), and one per run
+# that found files the source does not read (batch_id null, `ignored_files`).
 AUDIT_SCHEMA = (
     "run_id string, dataset string, batch_id bigint, rows_in bigint, accepted bigint, quarantined bigint, "
-    "duplicates bigint, files bigint, malformed_files array<string>, recorded_at timestamp"
+    "duplicates bigint, files bigint, source_files array<string>, malformed_files array<string>, "
+    "ignored_files array<string>, recorded_at timestamp"
 )
+AUDIT_BATCH_KEYS = ("dataset", "source_files")
 QUARANTINE_SCHEMA = (
     "dataset string, source_file string, record string, occurrence int, reasons array<string>, "
     "ingested_at timestamp"
@@ -58,6 +66,8 @@ class IngestResult:
     files: int = 0
     batches: int = 0
     malformed_files: list[str] = field(default_factory=list)
+    # In the landing folder but never read: wrong extension, or in a hidden folder.
+    ignored_files: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         prefix = self.dataset
@@ -68,6 +78,7 @@ class IngestResult:
             f"{prefix}_duplicates": self.duplicates,
             f"{prefix}_files": self.files,
             f"{prefix}_malformed_files": self.malformed_files,
+            f"{prefix}_ignored_files": self.ignored_files,
         }
 
 
@@ -104,6 +115,9 @@ def landing_stream(
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
         .option("pathGlobFilter", "*.csv")
+        # Sub-folders are read whatever their names: no partition discovery from `key=value` folders,
+        # which would make the source fail or skip files once such a folder appears.
+        .option("recursiveFileLookup", "true")
         .load(landing_folder(config, dataset))
     )
     return stream.select(
@@ -117,7 +131,7 @@ def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> N
     for short_name, schema, keys in (
         (dataset.table, dataset.table_schema, dataset.keys),
         (dataset.quarantine_table, QUARANTINE_SCHEMA, QUARANTINE_KEYS),
-        (AUDIT_TABLE, AUDIT_SCHEMA, ("run_id",)),
+        (AUDIT_TABLE, AUDIT_SCHEMA, AUDIT_BATCH_KEYS),
     ):
         table = config.table(short_name)
         if not table_exists(spark, table):
@@ -125,71 +139,122 @@ def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> N
 
 
 def batch_writer(config: Config, dataset: RawDataset, run_id: str):
-    """The foreachBatch function: validate, insert accepted and rejected rows, record the accounting."""
+    """The foreachBatch function: validate, write accepted and rejected rows, record the accounting."""
 
     def process(batch: DataFrame, batch_id: int) -> None:
         from pyspark.sql import functions as F
 
-        spark = batch.sparkSession
         ingested_at = datetime.now(UTC)
         raw = batch.withColumn(INGESTED_AT_COLUMN, F.lit(ingested_at))
-        with cached(check_rows(raw, dataset), config) as checked:
-            data = ~F.col(IS_HEADER_COLUMN)
-            rejected = data & (F.size(REASONS_COLUMN) > 0)
-            malformed = F.array_contains(REASONS_COLUMN, MALFORMED_FILE_REASON)
-            counts = checked.agg(
-                F.count(F.when(data, True)).alias("rows_in"),
-                F.count(F.when(rejected, True)).alias("quarantined"),
-                F.count_distinct(SOURCE_FILE_COLUMN).alias("files"),
-                F.array_sort(F.collect_set(F.when(malformed, F.col(SOURCE_FILE_COLUMN)))).alias("malformed"),
-            ).first()
-            # Skip a MERGE with nothing to write: each costs a Delta commit.
-            accepted = 0
+        with cached(check_rows(raw, dataset, config.ingest), config) as checked:
+            counts = _batch_counts(checked)
+            if not counts["source_files"]:
+                return
             if counts["rows_in"] > counts["quarantined"]:
-                bronze = config.table(dataset.table)
-                accepted = insert_new_rows(valid_rows(checked, dataset), bronze, dataset.keys)
+                keep_first(
+                    valid_rows(checked, dataset),
+                    config.table(dataset.table),
+                    dataset.keys,
+                    dataset.keep_order,
+                )
             if counts["quarantined"]:
                 quarantine = config.table(dataset.quarantine_table)
                 insert_new_rows(quarantine_rows(checked, dataset), quarantine, QUARANTINE_KEYS)
-        duplicates = counts["rows_in"] - counts["quarantined"] - accepted
-        audit = (
-            run_id,
-            dataset.name,
-            batch_id,
-            counts["rows_in"],
-            accepted,
-            counts["quarantined"],
-            duplicates,
-            counts["files"],
-            list(counts["malformed"]),
-            ingested_at,
-        )
-        # A plain append: the run id is new on every run, so no batch is recorded twice under one id.
-        append_to_table(spark.createDataFrame([audit], AUDIT_SCHEMA), config.table(AUDIT_TABLE))
-        logger.info(
-            "ingest %s batch %d: %d rows in %d file(s) -> %d accepted, %d quarantined, %d duplicates",
-            dataset.name,
-            batch_id,
-            counts["rows_in"],
-            counts["files"],
-            accepted,
-            counts["quarantined"],
-            duplicates,
-        )
+        accepted = _rows_standing(batch.sparkSession, config, dataset, counts["source_files"])
+        _record_batch(batch.sparkSession, config, dataset, (run_id, batch_id, ingested_at), counts, accepted)
 
     return process
+
+
+def _batch_counts(checked: DataFrame):
+    from pyspark.sql import functions as F
+
+    data = ~F.col(IS_HEADER_COLUMN)
+    malformed = F.array_contains(REASONS_COLUMN, MALFORMED_FILE_REASON)
+    return checked.agg(
+        F.count(F.when(data, True)).alias("rows_in"),
+        F.count(F.when(data & (F.size(REASONS_COLUMN) > 0), True)).alias("quarantined"),
+        F.array_sort(F.collect_set(SOURCE_FILE_COLUMN)).alias("source_files"),
+        F.array_sort(F.collect_set(F.when(malformed, F.col(SOURCE_FILE_COLUMN)))).alias("malformed"),
+    ).first()
+
+
+def _rows_standing(spark: SparkSession, config: Config, dataset: RawDataset, files: list[str]) -> int:
+    """Rows of these files the accepted table holds after their batch: the batch's accepted rows.
+
+    Read from the table rather than from the write's metrics, so a batch replayed after a crash between
+    its writes and its checkpoint counts the rows its first attempt wrote.
+    """
+    from pyspark.sql import functions as F
+
+    table = config.table(dataset.table)
+    return read_table(spark, table).where(F.col(SOURCE_FILE_COLUMN).isin(files)).count()
+
+
+def _record_batch(
+    spark: SparkSession, config: Config, dataset: RawDataset, ids: tuple, counts, accepted: int
+) -> None:
+    run_id, batch_id, ingested_at = ids
+    rows_in, quarantined, files = counts["rows_in"], counts["quarantined"], list(counts["source_files"])
+    duplicates = rows_in - quarantined - accepted
+    row = (run_id, dataset.name, batch_id, rows_in, accepted, quarantined, duplicates, len(files), files)
+    audit = spark.createDataFrame([(*row, list(counts["malformed"]), [], ingested_at)], AUDIT_SCHEMA)
+    upsert(audit, config.table(AUDIT_TABLE), AUDIT_BATCH_KEYS)
+    logger.info(
+        "ingest %s batch %d: %d rows in %d file(s) -> %d accepted, %d quarantined, %d duplicates",
+        dataset.name,
+        batch_id,
+        rows_in,
+        len(files),
+        accepted,
+        quarantined,
+        duplicates,
+    )
+
+
+def ignored_files(config: Config, dataset: RawDataset) -> list[str]:
+    """Files under the dataset's landing folder that the file source never reads, by the source's rules.
+
+    Spark's file listing skips names starting with `.` or `_` (unless they hold `=`) and names ending
+    in `._COPYING_`, at any depth; `pathGlobFilter` keeps `*.csv` file names.
+    """
+    root = Path(landing_folder(config, dataset))
+    if not root.is_dir():
+        return []
+    return sorted(
+        str(path) for path in root.rglob("*") if path.is_file() and not _source_reads(path.relative_to(root))
+    )
+
+
+def _source_reads(relative: Path) -> bool:
+    def hidden(name: str) -> bool:
+        return (
+            name.startswith(".") or (name.startswith("_") and "=" not in name) or name.endswith("._COPYING_")
+        )
+
+    return relative.name.endswith(".csv") and not any(hidden(part) for part in relative.parts)
 
 
 def ingest_dataset(
     spark: SparkSession, config: Config, dataset: RawDataset, max_files_per_batch: int | None = None
 ) -> IngestResult:
     """Ingest the dataset's files not yet processed (per its checkpoint) and return the accounting."""
-    from pyspark.sql import functions as F
-
     if not config.on_databricks:
         Path(landing_folder(config, dataset)).mkdir(parents=True, exist_ok=True)
     ensure_tables(spark, config, dataset)
     run_id = uuid.uuid4().hex
+    _run_stream(spark, config, dataset, run_id, max_files_per_batch)
+    ignored = ignored_files(config, dataset)
+    if ignored:
+        _record_ignored(spark, config, dataset, run_id, ignored)
+    result = _run_result(spark, config, dataset, run_id)
+    _warn_about_files(dataset, result)
+    return result
+
+
+def _run_stream(
+    spark: SparkSession, config: Config, dataset: RawDataset, run_id: str, max_files_per_batch: int | None
+) -> None:
     query = (
         landing_stream(spark, config, dataset, max_files_per_batch)
         .writeStream.foreachBatch(batch_writer(config, dataset, run_id))
@@ -204,12 +269,25 @@ def ingest_dataset(
             f"ingesting {dataset.name} from {landing_folder(config, dataset)} failed: {error}. Batches "
             "already committed are kept; fix the cause and rerun `ingest` (it resumes from the checkpoint)."
         ) from error
-    batches = (
+
+
+def _record_ignored(
+    spark: SparkSession, config: Config, dataset: RawDataset, run_id: str, files: list[str]
+) -> None:
+    row = (run_id, dataset.name, None, 0, 0, 0, 0, len(files), [], [], files, datetime.now(UTC))
+    append_to_table(spark.createDataFrame([row], AUDIT_SCHEMA), config.table(AUDIT_TABLE))
+
+
+def _run_result(spark: SparkSession, config: Config, dataset: RawDataset, run_id: str) -> IngestResult:
+    from pyspark.sql import functions as F
+
+    rows = (
         read_table(spark, config.table(AUDIT_TABLE))
         .where((F.col("run_id") == run_id) & (F.col("dataset") == dataset.name))
         .collect()
     )
-    result = IngestResult(
+    batches = [row for row in rows if row["batch_id"] is not None]
+    return IngestResult(
         dataset=dataset.name,
         rows_in=sum(row["rows_in"] for row in batches),
         accepted=sum(row["accepted"] for row in batches),
@@ -218,7 +296,11 @@ def ingest_dataset(
         files=sum(row["files"] for row in batches),
         batches=len(batches),
         malformed_files=sorted(path for row in batches for path in row["malformed_files"]),
+        ignored_files=sorted(path for row in rows for path in row["ignored_files"]),
     )
+
+
+def _warn_about_files(dataset: RawDataset, result: IngestResult) -> None:
     for path in result.malformed_files:
         logger.warning(
             "ingest %s: %s has no '%s' header line; all its rows are in %s with reason %s",
@@ -228,4 +310,10 @@ def ingest_dataset(
             dataset.quarantine_table,
             MALFORMED_FILE_REASON,
         )
-    return result
+    for path in result.ignored_files:
+        logger.warning(
+            "ingest %s: %s is not read (only *.csv files outside hidden '.'/'_' folders are); "
+            "move or rename it if it holds data",
+            dataset.name,
+            path,
+        )

@@ -45,6 +45,11 @@ class RawDataset:
     keep_first_by: tuple[tuple[str, bool], ...]
 
     @property
+    def keep_order(self) -> tuple[tuple[str, bool], ...]:
+        """Which of two valid rows with one key is kept, whichever batch each arrived in."""
+        return (*self.keep_first_by, (SOURCE_FILE_COLUMN, True))
+
+    @property
     def raw_schema(self) -> str:
         return ", ".join(f"`{column}` string" for column in (*self.columns, CORRUPT_RECORD_COLUMN))
 

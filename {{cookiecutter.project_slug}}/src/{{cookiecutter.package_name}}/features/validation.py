@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..config import IngestRules
 from .schema import (
     CORRUPT_RECORD_COLUMN,
     INGESTED_AT_COLUMN,
@@ -36,14 +37,17 @@ QUARANTINE_COLUMNS = (
 QUARANTINE_KEYS = (SOURCE_FILE_COLUMN, RECORD_COLUMN, OCCURRENCE_COLUMN)
 MALFORMED_FILE_REASON = "file:no_header_line"
 WRONG_FIELD_COUNT_REASON = "row:wrong_number_of_fields"
+# Spark decodes the files as UTF-8 and puts U+FFFD where bytes are not: the original text is lost.
+NOT_UTF8_REASON = "row:not_utf8"
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
-def check_rows(raw: DataFrame, dataset: RawDataset) -> DataFrame:
+def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = IngestRules()) -> DataFrame:
     """Raw string rows (+ source_file, ingested_at) -> typed columns, `reasons`, `record`, `is_header`.
 
     A file without the expected header line is not a file of this dataset (binary junk, another
     export, shuffled columns): all its rows fail with MALFORMED_FILE_REASON. Header lines themselves
-    are flagged `is_header` and are not data rows.
+    are flagged `is_header` and are not data rows. Timestamps outside `rules` are implausible.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -58,10 +62,14 @@ def check_rows(raw: DataFrame, dataset: RawDataset) -> DataFrame:
 
     flagged = raw.withColumn(IS_HEADER_COLUMN, is_header).withColumn("__file_ok", file_has_header)
     typed = {column: _typed(text[column], dataset.types.get(column, "string")) for column in dataset.columns}
+    not_utf8 = F.lit(False)
+    for column in (*dataset.columns, CORRUPT_RECORD_COLUMN):
+        not_utf8 = not_utf8 | F.coalesce(F.col(column).contains(REPLACEMENT_CHARACTER), F.lit(False))
     reasons = [
         F.when(~F.col("__file_ok"), F.lit(MALFORMED_FILE_REASON)),
         F.when(F.col(CORRUPT_RECORD_COLUMN).isNotNull(), F.lit(WRONG_FIELD_COUNT_REASON)),
-        *[_column_reason(column, text[column], typed[column], dataset) for column in dataset.columns],
+        F.when(not_utf8, F.lit(NOT_UTF8_REASON)),
+        *[_column_reason(column, text[column], typed[column], dataset, rules) for column in dataset.columns],
     ]
     reasons = [reason for reason in reasons if reason is not None]
     record = F.to_json(F.struct(*[F.col(column) for column in (*dataset.columns, CORRUPT_RECORD_COLUMN)]))
@@ -88,7 +96,9 @@ def _typed(text: Column, spark_type: str) -> Column:
     return blank_to_null.try_cast(spark_type)
 
 
-def _column_reason(column: str, text: Column, typed: Column, dataset: RawDataset) -> Column | None:
+def _column_reason(
+    column: str, text: Column, typed: Column, dataset: RawDataset, rules: IngestRules
+) -> Column | None:
     """The first problem of one value (missing, unparseable, not allowed, out of range), or null."""
     from pyspark.sql import functions as F
 
@@ -99,6 +109,7 @@ def _column_reason(column: str, text: Column, typed: Column, dataset: RawDataset
         problems.append((~present, "missing"))
     if spark_type == "timestamp":
         problems.append((present & typed.isNull(), "not_a_timestamp"))
+        problems.extend(_implausible_times(typed, rules))
     elif spark_type in ("int", "bigint"):
         problems.append((present & typed.isNull(), "not_an_integer"))
     elif spark_type == "double":
@@ -113,6 +124,16 @@ def _column_reason(column: str, text: Column, typed: Column, dataset: RawDataset
     for condition, code in reversed(problems):
         reason = F.when(condition, F.lit(f"{column}:{code}")).otherwise(reason)
     return reason
+
+
+def _implausible_times(typed: Column, rules: IngestRules) -> list[tuple[Column, str]]:
+    """A timestamp before the earliest plausible one, or later than its row's ingestion (plus skew)."""
+    from pyspark.sql import functions as F
+
+    seconds = typed.cast("double")
+    earliest = rules.earliest_timestamp.timestamp()
+    latest = F.col(INGESTED_AT_COLUMN).cast("double") + rules.max_clock_skew.total_seconds()
+    return [(seconds < earliest, "before_earliest"), (seconds > latest, "in_the_future")]
 
 
 def data_rows(checked: DataFrame) -> DataFrame:
