@@ -149,10 +149,21 @@ def test_only_new_files_are_ingested_and_a_key_keeps_its_earliest_event(spark, l
 
 
 def test_the_rows_kept_do_not_depend_on_batching(spark, tmp_path: Path) -> None:
+    def events(*rows: str) -> str:
+        return "\n".join([EVENTS_HEADER, *rows]) + "\n"
+
     files = {
-        "a.csv": f"{EVENTS_HEADER}\nE1,C1,2026-03-05T10:00:00Z,purchase,web,1,1,1\nE2,C1,2026-03-05T10:00:00Z,purchase,web,2,1,1\n",
-        "b.csv": f"{EVENTS_HEADER}\nE1,C1,2026-03-04T10:00:00Z,purchase,store,3,1,1\nE2,C1,2026-03-05T10:00:00Z,purchase,store,4,1,1\n",
-        "c.csv": f"{EVENTS_HEADER}\nE1,C1,2026-03-04T10:00:00Z,purchase,mobile_app,5,1,1\nE3,C2,2026-03-01T10:00:00Z,page_view,web,0,1,0\n",
+        "a.csv": events(
+            "E1,C1,2026-03-05T10:00:00Z,purchase,web,1,1,1", "E2,C1,2026-03-05T10:00:00Z,purchase,web,2,1,1"
+        ),
+        "b.csv": events(
+            "E1,C1,2026-03-04T10:00:00Z,purchase,store,3,1,1",
+            "E2,C1,2026-03-05T10:00:00Z,purchase,store,4,1,1",
+        ),
+        "c.csv": events(
+            "E1,C1,2026-03-04T10:00:00Z,purchase,mobile_app,5,1,1",
+            "E3,C2,2026-03-01T10:00:00Z,page_view,web,0,1,0",
+        ),
     }
     kept = []
     for batch_size in (None, 1):

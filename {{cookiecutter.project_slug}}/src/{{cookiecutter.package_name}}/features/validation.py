@@ -42,7 +42,10 @@ NOT_UTF8_REASON = "row:not_utf8"
 REPLACEMENT_CHARACTER = "\ufffd"
 
 
-def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = IngestRules()) -> DataFrame:
+DEFAULT_RULES = IngestRules()
+
+
+def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = DEFAULT_RULES) -> DataFrame:
     """Raw string rows (+ source_file, ingested_at) -> typed columns, `reasons`, `record`, `is_header`.
 
     A file without the expected header line is not a file of this dataset (binary junk, another
