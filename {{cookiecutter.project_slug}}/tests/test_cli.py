@@ -57,7 +57,7 @@ def test_a_bad_row_count_is_a_usage_error(home: Path, capsys) -> None:
         cli.main(["generate-data", "--rows", "0"])
 
     assert exit_info.value.code == 2
-    assert "--rows: must be a whole number of at least 1, got 0" in capsys.readouterr().err
+    assert "--rows: must be a whole number from 1 to 10000000, got 0" in capsys.readouterr().err
 
 
 def test_a_failing_command_exits_1_with_a_json_error(tmp_path: Path, monkeypatch, capsys) -> None:

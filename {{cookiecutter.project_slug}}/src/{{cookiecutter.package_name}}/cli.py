@@ -2,7 +2,8 @@
 
 Every command loads the config, gets Spark if it needs it, calls one stage and prints a summary.
 With --json the last line of stdout is a one-line JSON summary. Exit codes: 0 success, 1 failure,
-2 usage or configuration error, 3 model rejected by the validation gate, 4 monitoring alert.
+2 usage or configuration error (one line on stderr: a bad argument, a model version or date that does
+not exist), 3 model rejected by the validation gate, 4 monitoring alert.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .commands import Command, Context
 from .config import ENVIRONMENTS, PACKAGE_NAME, load_config
 from .data.commands import COMMANDS as DATA_COMMANDS
+from .data.commands import event_count
 from .deployment.commands import COMMANDS as DEPLOYMENT_COMMANDS
 from .deployment.deploy_command import COMMANDS as DEPLOY_JOBS_COMMANDS
 from .errors import LifecycleError, NothingToDo
@@ -42,6 +45,13 @@ REGISTERED: list[Command] = [
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line: what is wrong and where the help is, no usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--env", choices=ENVIRONMENTS, default="local", help="environment (default: local)")
@@ -57,7 +67,7 @@ def _common_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
-    parser = argparse.ArgumentParser(prog=PACKAGE_NAME, description=__doc__.splitlines()[0])
+    parser = _Parser(prog=PACKAGE_NAME, description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in REGISTERED:
         sub = subparsers.add_parser(command.name, help=command.help, parents=[common])
@@ -66,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run-all", help="run the whole local lifecycle in order", parents=[common]
     )
     run_all.add_argument(
-        "--rows", type=int, default=100_000, help="events to generate when the landing zone is empty"
+        "--rows", type=event_count, default=100_000, help="events to generate when the landing zone is empty"
     )
     return parser
 

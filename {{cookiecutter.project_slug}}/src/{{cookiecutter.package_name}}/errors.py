@@ -13,6 +13,11 @@ class ConfigError(LifecycleError):
     exit_code = 2
 
 
+class UsageError(ConfigError):
+    """An argument names what does not exist (a model version, a date outside the data); the message
+    says what does. Values that are wrong whatever the data are refused by the parser (arguments.py)."""
+
+
 class GateRejectedError(LifecycleError):
     """The validation gate rejected a model version."""
 

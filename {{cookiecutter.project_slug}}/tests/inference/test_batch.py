@@ -10,11 +10,11 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import load_config
-from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.errors import LifecycleError, UsageError
 from {{ cookiecutter.package_name }}.features.transforms import FEATURES_SCHEMA
 from {{ cookiecutter.package_name }}.inference.batch import score_batch
 from {{ cookiecutter.package_name }}.inference.schema import PREDICTIONS_SCHEMA
-from {{ cookiecutter.package_name }}.tables import append_to_table, overwrite_table, read_table
+from {{ cookiecutter.package_name }}.tables import append_to_table, overwrite_table, read_table, table_exists
 
 from model_helpers import feature_row, probability_from_events
 
@@ -130,3 +130,15 @@ def test_the_scored_row_count_ignores_other_dates_rows_the_replace_rewrites(spar
         (date(2026, 5, 1), "b"),
         (date(2026, 5, 1), "c"),
     ]
+
+
+def test_an_as_of_before_the_first_features_is_a_usage_error_naming_their_range(spark, lakehouse) -> None:
+    with pytest.raises(
+        UsageError,
+        match=r"--as-of 2026-01-01 00:00:00: no features are known that early; .* has feature_ts "
+        r"from 2026-04-28 00:00:00 to 2026-05-01 00:00:00",
+    ):
+        score_batch(
+            spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00", as_of="2026-01-01 00:00:00"
+        )
+    assert not table_exists(spark, lakehouse.table("inference_log"))

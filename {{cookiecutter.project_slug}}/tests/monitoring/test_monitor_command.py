@@ -217,6 +217,13 @@ def test_drift_alerts_post_the_webhook_retrain_locally_and_exit_4(
     assert calls == ["train", "validate", "promote"]
 
 
+def test_a_window_end_outside_the_inference_log_is_a_usage_error(steady_home, monkeypatch, capsys) -> None:
+    code, summary = _monitor(steady_home, monkeypatch, capsys, "--window-end", "2026-06-01")
+
+    assert code == 2
+    assert "the inference log has scoring dates from 2026-04-24 to 2026-05-01" in summary["error"]
+
+
 def test_without_a_champion_monitor_is_skipped_not_failed(tmp_path, monkeypatch, capsys) -> None:
     code, summary = _monitor(tmp_path, monkeypatch, capsys)
 

@@ -1,14 +1,15 @@
-"""Monitoring windows: whole scoring days, the previous window, selection and the latest date."""
+"""Monitoring windows: whole scoring days, the previous window, selection, the log's dates, --window-end."""
 
 from datetime import date
 
 import pytest
 
-from {{ cookiecutter.package_name }}.errors import LifecycleError
+from {{ cookiecutter.package_name }}.errors import LifecycleError, UsageError
 from {{ cookiecutter.package_name }}.monitoring.windows import (
     MonitoringWindow,
-    latest_scoring_date,
+    last_window_day,
     rows_in,
+    scoring_dates,
     window_ending,
 )
 
@@ -31,9 +32,20 @@ def test_rows_in_keeps_the_window_days_only(spark) -> None:
     selected = rows_in(log, MonitoringWindow(date(2026, 4, 24), date(2026, 5, 1)))
 
     assert sorted(row.scoring_date for row in selected.collect()) == [date(2026, 4, 24), date(2026, 4, 30)]
-    assert latest_scoring_date(log) == date(2026, 5, 1)
+    assert scoring_dates(log) == (date(2026, 4, 23), date(2026, 5, 1))
 
 
-def test_an_empty_log_has_no_latest_date(spark) -> None:
+def test_an_empty_log_has_no_dates(spark) -> None:
     with pytest.raises(LifecycleError, match="run `score` before `monitor`"):
-        latest_scoring_date(spark.createDataFrame([], "scoring_date date"))
+        scoring_dates(spark.createDataFrame([], "scoring_date date"))
+
+
+def test_the_window_ends_on_the_last_logged_day_or_a_day_within_the_log() -> None:
+    first, last = date(2026, 4, 24), date(2026, 5, 1)
+
+    assert last_window_day(None, first, last) == last
+    assert last_window_day(date(2026, 4, 28), first, last) == date(2026, 4, 28)
+    logged = "the inference log has scoring dates from 2026-04-24 to 2026-05-01;"
+    for outside in (date(2026, 4, 23), date(2026, 5, 2)):
+        with pytest.raises(UsageError, match=f"--window-end {outside}: {logged}"):
+            last_window_day(outside, first, last)

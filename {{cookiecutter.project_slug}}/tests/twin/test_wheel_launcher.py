@@ -63,7 +63,7 @@ def test_a_command_that_fails_fails_its_task_and_skips_the_next(
 ) -> None:
     client = workspace_client(twin)
     remote = _upload(twin, project_wheel)
-    # A usage error (exit 2) that the CLI returns rather than raises: only the exit code tells.
+    # A usage error (exit 2): the process's exit code is all the task state goes by.
     failing = ["deploy-jobs", "--target", "staging", "--wheel", "/nowhere/missing.whl"]
     job = _job(remote, ("help", ["--help"], None), ("fail", failing, "help"), ("after", ["--help"], "fail"))
     job_id = client.jobs.create(**job.as_shallow_dict()).job_id

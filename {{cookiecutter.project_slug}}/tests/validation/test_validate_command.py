@@ -132,21 +132,27 @@ def test_with_a_job_run_id_the_version_of_that_run_is_judged_not_the_newest(spar
 
     client = MlflowClient()
     training_set = synthetic_training_set()
-    for run_id in ("run-a", "run-b"):  # two training runs of the job; b registered after a
+    for run_id in ("101", "102"):  # two training runs of the job; 102 registered after 101
         train_and_register(lakehouse, training_set, {**_lineage(spark, lakehouse), JOB_RUN_ID_TAG: run_id})
     capsys.readouterr()
 
-    code = cli.main(["validate", "--job-run-id", "run-a", "--json"])
+    code = cli.main(["validate", "--job-run-id", "101", "--json"])
 
     summary = _last_json(capsys)
     assert code == 0
     assert summary["model_version"] == "2"
-    assert client.get_model_version(lakehouse.model_name, "2").tags[JOB_RUN_ID_TAG] == "run-a"
+    assert client.get_model_version(lakehouse.model_name, "2").tags[JOB_RUN_ID_TAG] == "101"
     assert client.get_registered_model(lakehouse.model_name).aliases["challenger"] == 2
 
 
-def test_a_job_run_without_a_version_and_an_unknown_version_are_clear_errors(lakehouse, capsys) -> None:
-    assert cli.main(["validate", "--job-run-id", "no-such-run"]) == 1
-    assert "no version of " in capsys.readouterr().err
-    assert cli.main(["validate", "--version", "999"]) == 2
-    assert "has no such version" in capsys.readouterr().err
+def test_an_unknown_version_or_job_run_is_a_usage_error_that_names_what_exists(lakehouse, capsys) -> None:
+    name = lakehouse.model_name
+    for command in ("validate", "promote"):
+        assert cli.main([command, "--version", "999"]) == 2
+        err = capsys.readouterr().err
+        assert f"--version 999: model {name} has no such version; its versions: 1" in err
+        assert cli.main([command, "--job-run-id", "404"]) == 2
+        err += capsys.readouterr().err
+        assert f"--job-run-id 404: no version of {name} was registered by that job run" in err
+        assert "job runs that registered one: none" in err
+        assert "Traceback" not in err

@@ -3,36 +3,42 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 
+from ..arguments import bounded_float, bounded_int, seed, utc_datetime
 from ..commands import Command, Context
-from .generate import DEFAULT_START, GeneratedData, generate
+from .generate import DEFAULT_START, MAX_DRIFT, MIN_DAYS, GeneratedData, generate
 from .landing import landing_is_empty, write_landing_files
 
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text}")
-    return value
+# The generator holds every event in memory (about 1 GB per 2 million).
+MAX_ROWS = 10_000_000
+MAX_DAYS = 3650
+event_count = bounded_int(1, MAX_ROWS)
 
 
 def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments that shape a generated dataset (shared with `seed-data`)."""
     parser.add_argument(
-        "--rows", type=positive_int, default=100_000, help="number of events (default: %(default)s)"
+        "--rows", type=event_count, default=100_000, help="number of events (default: %(default)s)"
     )
-    parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    parser.add_argument("--seed", type=seed, default=42, help="random seed (default: 42)")
     parser.add_argument(
-        "--drift", type=float, default=0.0, help="shift the distributions, 0 = none, 1 = strong (default: 0)"
+        "--drift",
+        type=bounded_float(0, MAX_DRIFT),
+        default=0.0,
+        help=f"shift the distributions, 0 = none, 1 = strong, at most {MAX_DRIFT:g} (default: 0)",
     )
     parser.add_argument(
         "--start",
-        type=datetime.fromisoformat,
+        type=utc_datetime,
         default=DEFAULT_START,
         help="first day of the events, ISO date (default: %(default)s)",
     )
-    parser.add_argument("--days", type=positive_int, default=120, help="days of events (default: 120)")
+    parser.add_argument(
+        "--days",
+        type=bounded_int(MIN_DAYS, MAX_DAYS),
+        default=120,
+        help=f"days of events, at least {MIN_DAYS} (default: 120)",
+    )
 
 
 def batch_name(args: argparse.Namespace) -> str:

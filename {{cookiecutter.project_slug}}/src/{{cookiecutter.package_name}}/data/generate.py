@@ -24,6 +24,9 @@ CHANNEL_ORDER = ("web", "mobile_app", "store")
 EVENTS_PER_CUSTOMER = 50
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Labels come every 30 days after day 60: fewer days give no label with 60 days of history.
+MIN_DAYS = 61
+MAX_DRIFT = 5.0
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,12 @@ def generate(
     """`rows` events over `days` days from `start`, plus churn labels every 30 days after day 60."""
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
-    if days < 61:
-        raise ValueError(f"days must be at least 61 so that labels have 60 days of history, got {days}")
-    if not 0.0 <= drift <= 5.0:
-        raise ValueError(f"drift must be between 0 and 5, got {drift}")
+    if days < MIN_DAYS:
+        raise ValueError(
+            f"days must be at least {MIN_DAYS} so that labels have 60 days of history, got {days}"
+        )
+    if not 0.0 <= drift <= MAX_DRIFT:
+        raise ValueError(f"drift must be between 0 and {MAX_DRIFT:g}, got {drift}")
     rng = np.random.default_rng(seed)
     customers = max(20, rows // EVENTS_PER_CUSTOMER)
     engagement = rng.normal(0.0, 1.0, customers)

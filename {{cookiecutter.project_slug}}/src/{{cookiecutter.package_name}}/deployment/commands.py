@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import argparse
 
+from ..arguments import databricks_id
 from ..commands import Command, Context
 from ..errors import ConfigError, LifecycleError
 from ..progress import logger
 from ..tracking import configure_mlflow
 from ..training.baseline import has_baseline, snapshot_baseline
-from ..training.registry import CHALLENGER, CHAMPION, get_version, version_by_alias, version_of_job_run
+from ..training.registry import (
+    CHALLENGER,
+    CHAMPION,
+    existing_version,
+    get_version,
+    version_by_alias,
+    version_registered_by,
+)
 from ..workspace import workspace_client
 from .promotion import Transition, promote, rollback
 from .serving import deploy_endpoint, endpoint_name
@@ -31,22 +39,19 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _add_promote_arguments(parser: argparse.ArgumentParser) -> None:
     _add_arguments(parser)
     expected = parser.add_mutually_exclusive_group()
-    expected.add_argument("--version", help="promote only if @challenger is this version")
+    expected.add_argument("--version", type=databricks_id, help="promote only if @challenger is this version")
     expected.add_argument(
-        "--job-run-id", help="promote only if @challenger is the version this Databricks job run registered"
+        "--job-run-id",
+        type=databricks_id,
+        help="promote only if @challenger is the version this Databricks job run registered",
     )
 
 
 def _expected_version(client, name: str, args: argparse.Namespace) -> str | None:
     if args.version is not None:
-        return str(args.version)
+        return str(existing_version(client, name, args.version).version)
     if args.job_run_id is not None:
-        found = version_of_job_run(client, name, args.job_run_id)
-        if found is None:
-            raise LifecycleError(
-                f"no version of {name} was registered by job run {args.job_run_id}; nothing promoted"
-            )
-        return str(found.version)
+        return str(version_registered_by(client, name, args.job_run_id).version)
     return None
 
 

@@ -10,7 +10,9 @@ import argparse
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from ..arguments import bounded_float, bounded_int
 from ..commands import Command, Context
 from ..config import load_config
 from ..data.commands import add_generation_arguments, batch_name, generated
@@ -34,12 +36,39 @@ def workspace_host(target: str, host: str | None = None) -> str:
     return chosen
 
 
+def _workspace_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"expected a URL like https://<workspace>.cloud.databricks.com, got {text!r}"
+        )
+    return text
+
+
+def _wheel_file(text: str) -> Path:
+    path = Path(text)
+    if not text.strip() or path.suffix != ".whl" or not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a wheel file; build one with: pip wheel --no-deps ."
+        )
+    return path
+
+
+def _project_folder(text: str) -> Path:
+    path = Path(text)
+    if not text.strip() or not (path / "pyproject.toml").is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a project folder: it has no pyproject.toml")
+    return path
+
+
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", choices=TARGETS, required=True, help="deployment target")
-    parser.add_argument("--host", help="workspace URL (default: $DATABRICKS_HOST, else config.py)")
+    parser.add_argument(
+        "--host", type=_workspace_url, help="workspace URL (default: $DATABRICKS_HOST, else config.py)"
+    )
     parser.add_argument(
         "--timeout",
-        type=int,
+        type=bounded_int(1, 3600),
         default=DEFAULT_TIMEOUT_SECONDS,
         help="seconds one API call may take, retries included (default: %(default)s)",
     )
@@ -49,20 +78,19 @@ def _deploy_arguments(parser: argparse.ArgumentParser) -> None:
     _connection_arguments(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument(
-        "--wheel", type=Path, help="the wheel to deploy (default: build it from --project-dir)"
+        "--wheel", type=_wheel_file, help="the wheel to deploy (default: build it from --project-dir)"
     )
     parser.add_argument(
-        "--project-dir", type=Path, default=Path(), help="project to build the wheel from (default: .)"
+        "--project-dir",
+        type=_project_folder,
+        default=Path(),
+        help="project to build the wheel from (default: .)",
     )
 
 
 def _deploy(context: Context, args: argparse.Namespace) -> dict:
     host = workspace_host(args.target, args.host)
     if args.wheel is not None:
-        if not args.wheel.is_file() or args.wheel.suffix != ".whl":
-            raise ConfigError(
-                f"--wheel {args.wheel} is not a wheel file; build one with: pip wheel --no-deps ."
-            )
         return deploy(workspace_client(host, args.timeout), args.target, args.wheel, args.dry_run)
     with tempfile.TemporaryDirectory(prefix="wheel-") as folder:
         wheel = build_wheel(args.project_dir, Path(folder))
@@ -75,7 +103,9 @@ def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
         "--job", choices=JOB_KEYS, default="training", help="job to start (default: training)"
     )
     parser.add_argument(
-        "--wait-minutes", type=float, help="wait up to this long for the run and fail unless it succeeds"
+        "--wait-minutes",
+        type=bounded_float(1, 24 * 60),
+        help="wait up to this long (at most a day) for the run and fail unless it succeeds",
     )
 
 

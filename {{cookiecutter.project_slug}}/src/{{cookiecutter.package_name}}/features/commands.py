@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..arguments import bounded_int
 from ..commands import Command, Context
-from ..data.commands import positive_int
 from ..errors import LifecycleError
 from ..progress import logger
 from ..tables import (
@@ -30,7 +30,7 @@ TRAINING_SET_TABLE = "training_set"
 def _add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-files-per-batch",
-        type=positive_int,
+        type=bounded_int(1, 100_000),
         default=None,
         help="process at most this many files per micro-batch (default: all new files in one batch)",
     )

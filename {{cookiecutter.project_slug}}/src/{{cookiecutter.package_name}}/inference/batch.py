@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..errors import LifecycleError
+from ..errors import LifecycleError, UsageError
 from ..features.lookup import point_in_time_lookup
 from ..features.spec import FEATURE_TS_COLUMN
 from ..tables import last_operation_metrics, read_table, replace_where, table_exists, upsert
@@ -22,11 +22,15 @@ if TYPE_CHECKING:
 TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
 
-def latest_feature_ts(features: DataFrame) -> str | None:
-    """The newest feature_ts as a 'yyyy-MM-dd HH:mm:ss' string (session time zone), None when empty."""
+def feature_ts_range(features: DataFrame) -> tuple[str | None, str | None]:
+    """The first and the newest feature_ts as 'yyyy-MM-dd HH:mm:ss' (session time zone); None when empty."""
     from pyspark.sql import functions as F
 
-    return features.select(F.date_format(F.max(FEATURE_TS_COLUMN), TIMESTAMP_FORMAT)).first()[0]
+    first, last = features.select(
+        F.date_format(F.min(FEATURE_TS_COLUMN), TIMESTAMP_FORMAT),
+        F.date_format(F.max(FEATURE_TS_COLUMN), TIMESTAMP_FORMAT),
+    ).first()
+    return first, last
 
 
 def score_batch(
@@ -42,9 +46,15 @@ def score_batch(
     if not table_exists(spark, features_table):
         raise LifecycleError(f"{features_table.identifier} does not exist: run `features` first")
     features = read_table(spark, features_table)
-    as_of = as_of or latest_feature_ts(features)
-    if as_of is None:
+    first, last = feature_ts_range(features)
+    if last is None:
         raise LifecycleError(f"{features_table.identifier} is empty: run `ingest` and `features` first")
+    if as_of is not None and as_of < first:
+        raise UsageError(
+            f"--as-of {as_of}: no features are known that early; {features_table.identifier} has "
+            f"feature_ts from {first} to {last}"
+        )
+    as_of = as_of or last
     scoring_date = as_of[:10]
     spine = scoring_spine(features, as_of)
     scored = score_features(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+from ..arguments import utc_datetime
 from ..commands import Command, Context
 from ..errors import ConfigError
 from .batch import score_batch
@@ -14,15 +15,7 @@ from .streaming import run_scoring_stream
 
 def as_of_timestamp(text: str) -> str:
     """An ISO date or timestamp (UTC unless it has an offset) as 'yyyy-MM-dd HH:mm:ss' UTC."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected an ISO date or timestamp like 2026-04-30, got {text!r}"
-        ) from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+    return utc_datetime(text).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..arguments import iso_date
 from ..commands import Command, Context
 from ..config import PROJECT_SLUG, Config
 from ..errors import MonitoringAlertError, NothingToDo
@@ -27,7 +28,7 @@ from .assess import alerts
 from .report import write_report
 from .retrain import decide_retraining, trigger_retraining
 from .store import metric_history, metrics_frame, write_window_metrics
-from .windows import MonitoringWindow, latest_scoring_date, rows_in, window_ending
+from .windows import MonitoringWindow, last_window_day, rows_in, scoring_dates, window_ending
 
 if TYPE_CHECKING:
     from mlflow.entities.model_registry import ModelVersion
@@ -39,7 +40,7 @@ REPORT_ARTIFACT_PATH = "monitoring_report"
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--window-end",
-        type=date.fromisoformat,
+        type=iso_date,
         default=None,
         help="last scoring date of the window, YYYY-MM-DD (default: the latest in the inference log)",
     )
@@ -95,7 +96,7 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
     configure_mlflow(config)
     champion = _champion(config)
     inference = _inference_log(context)
-    last_day = args.window_end or latest_scoring_date(inference)
+    last_day = last_window_day(args.window_end, *scoring_dates(inference))
     window = window_ending(last_day, thresholds.window_days)
     baseline_version = int(champion.tags.get(TRAINING_VERSION_TAG, -1))
     labels_table = config.table("labels")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from ..errors import LifecycleError
+from ..errors import LifecycleError, UsageError
 from ..inference.schema import SCORING_DATE_COLUMN
 
 if TYPE_CHECKING:
@@ -49,11 +49,23 @@ def rows_in(inference: DataFrame, window: MonitoringWindow) -> DataFrame:
     return inference.where((scoring_date >= F.lit(window.start)) & (scoring_date < F.lit(window.end)))
 
 
-def latest_scoring_date(inference: DataFrame) -> date:
-    """The last scoring date in the log (one Spark job); a clear error when the log is empty."""
+def scoring_dates(inference: DataFrame) -> tuple[date, date]:
+    """The first and the last scoring date in the log (one Spark job); a clear error when it is empty."""
     from pyspark.sql import functions as F
 
-    last = inference.agg(F.max(SCORING_DATE_COLUMN)).first()[0]
+    first, last = inference.agg(F.min(SCORING_DATE_COLUMN), F.max(SCORING_DATE_COLUMN)).first()
     if last is None:
         raise LifecycleError("the inference log is empty: run `score` before `monitor`")
-    return last
+    return first, last
+
+
+def last_window_day(requested: date | None, first: date, last: date) -> date:
+    """The window's last day: `requested` (--window-end) if the log has that day, else the log's last."""
+    if requested is None:
+        return last
+    if not first <= requested <= last:
+        raise UsageError(
+            f"--window-end {requested}: the inference log has scoring dates from {first} to {last}; "
+            "pick a day within them or leave --window-end out"
+        )
+    return requested

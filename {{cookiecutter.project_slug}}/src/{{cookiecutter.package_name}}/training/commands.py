@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..arguments import bounded_int, databricks_id, seed
 from ..commands import Command, Context
 from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
@@ -17,10 +18,12 @@ FEATURE_TABLES = ("customer_features", "training_set")
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tune", action="store_true", help="random hyperparameter search (nested runs)")
-    parser.add_argument("--trials", type=int, default=8, help="trials of --tune (default: 8)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the search (default: 0)")
+    parser.add_argument("--trials", type=bounded_int(1, 200), default=8, help="trials of --tune (default: 8)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the search (default: 0)")
     parser.add_argument(
-        "--job-run-id", help="the Databricks job run this is part of (tagged on the version for `validate`)"
+        "--job-run-id",
+        type=databricks_id,
+        help="the Databricks job run this is part of (tagged on the version for `validate`)",
     )
 
 
@@ -44,8 +47,6 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
         lineage[JOB_RUN_ID_TAG] = args.job_run_id
     training_set = frame.select(*TRAINING_SET_COLUMNS).toPandas()
     trials = args.trials if args.tune else 0
-    if args.tune and trials < 1:
-        raise LifecycleError(f"--trials must be at least 1 with --tune, got {args.trials}")
     return train_and_register(config, training_set, lineage, trials=trials, seed=args.seed)
 
 

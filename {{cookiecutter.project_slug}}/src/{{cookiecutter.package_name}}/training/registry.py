@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
+
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities.model_registry import ModelVersion
@@ -79,3 +81,27 @@ def version_of_job_run(client: MlflowClient, name: str, job_run_id: str) -> Mode
         (version for version in versions(client, name) if version.tags.get(JOB_RUN_ID_TAG) == job_run_id),
         None,
     )
+
+
+def existing_version(client: MlflowClient, name: str, version: str) -> ModelVersion:
+    """`--version`: the version with its tags; a usage error listing the model's versions when absent."""
+    found = get_version(client, name, version)
+    if found is None:
+        known = ", ".join(str(number) for number in sorted(version_numbers(client, name)))
+        raise UsageError(
+            f"--version {version}: model {name} has no such version; "
+            f"its versions: {known or 'none yet (run `train`)'}"
+        )
+    return found
+
+
+def version_registered_by(client: MlflowClient, name: str, job_run_id: str) -> ModelVersion:
+    """`--job-run-id`: the version that run registered; a usage error listing the runs that did."""
+    found = version_of_job_run(client, name, job_run_id)
+    if found is None:
+        runs = sorted({v.tags[JOB_RUN_ID_TAG] for v in versions(client, name) if JOB_RUN_ID_TAG in v.tags})
+        raise UsageError(
+            f"--job-run-id {job_run_id}: no version of {name} was registered by that job run "
+            f"(did its `train` task succeed?); job runs that registered one: {', '.join(runs) or 'none'}"
+        )
+    return found

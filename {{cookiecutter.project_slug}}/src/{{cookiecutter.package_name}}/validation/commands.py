@@ -13,8 +13,9 @@ import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from ..arguments import databricks_id
 from ..commands import Command, Context
-from ..errors import ConfigError, GateRejectedError, LifecycleError
+from ..errors import GateRejectedError, LifecycleError
 from ..features.spec import LABEL_COLUMN
 from ..progress import logger
 from ..tracking import configure_mlflow
@@ -23,10 +24,10 @@ from ..training.model import positive_probability, to_model_input
 from ..training.registry import (
     CHALLENGER,
     CHAMPION,
-    get_version,
+    existing_version,
     latest_version,
     version_by_alias,
-    version_of_job_run,
+    version_registered_by,
     version_uri,
 )
 from .gate import GateResult, evaluate_gate
@@ -37,9 +38,13 @@ if TYPE_CHECKING:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", help="model version to validate (default: the newest)")
     parser.add_argument(
-        "--job-run-id", help="validate the version `train` registered in this Databricks job run"
+        "--version", type=databricks_id, help="model version to validate (default: the newest)"
+    )
+    parser.add_argument(
+        "--job-run-id",
+        type=databricks_id,
+        help="validate the version `train` registered in this Databricks job run",
     )
     parser.add_argument(
         "--report-only",
@@ -51,19 +56,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _candidate(client, name: str, version: str | None, job_run_id: str | None) -> ModelVersion:
     """The version to judge, with its tags (see the module docstring)."""
     if version is not None:
-        found = get_version(client, name, version)
-        if found is None:
-            raise ConfigError(
-                f"--version {version}: model {name} has no such version; see `train` for its versions"
-            )
-        return found
+        return existing_version(client, name, version)
     if job_run_id is not None:
-        found = version_of_job_run(client, name, job_run_id)
-        if found is None:
-            raise LifecycleError(
-                f"no version of {name} was registered by job run {job_run_id}: did its `train` task succeed?"
-            )
-        return found
+        return version_registered_by(client, name, job_run_id)
     found = latest_version(client, name)
     if found is None:
         raise LifecycleError(f"model {name} has no versions: run `train` first")
