@@ -60,14 +60,15 @@ def test_a_bad_row_count_is_a_usage_error(home: Path, capsys) -> None:
     assert "--rows: must be a whole number from 1 to 10000000, got 0" in capsys.readouterr().err
 
 
-def test_a_failing_command_exits_1_with_a_json_error(tmp_path: Path, monkeypatch, capsys) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("")
-    monkeypatch.setenv("LAKEHOUSE_HOME", str(blocker))
+def test_a_failing_command_exits_1_with_a_json_error(home: Path, monkeypatch, capsys) -> None:
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(home / "landing"))
+
+    monkeypatch.setattr("{{ cookiecutter.package_name }}.data.commands.write_landing_files", full_disk)
 
     code = cli.main(["generate-data", "--rows", "10", "--json"])
 
     summary = _last_json_line(capsys)
     assert code == 1
     assert summary["command"] == "generate-data" and summary["status"] == "failed"
-    assert "not-a-folder" in summary["error"]
+    assert "No space left on device" in summary["error"]

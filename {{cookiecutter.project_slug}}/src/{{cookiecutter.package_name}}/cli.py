@@ -1,9 +1,21 @@
 """The command line: `python -m {{ cookiecutter.package_name }} COMMAND [--env ENV] [--json]`.
 
 Every command loads the config, gets Spark if it needs it, calls one stage and prints a summary.
-With --json the last line of stdout is a one-line JSON summary. Exit codes: 0 success, 1 failure,
-2 usage or configuration error (one line on stderr: a bad argument, a model version or date that does
-not exist), 3 model rejected by the validation gate, 4 monitoring alert.
+With --json the last line of stdout is a one-line JSON summary.
+
+Off Databricks, a command that reads or writes data first checks, once, that $LAKEHOUSE_HOME is a
+writable folder, and, when it writes, that no other command is writing there: it holds the home's lock
+while it runs (`run-all` once for all its steps; lakehouse.py). Commands that only call the workspace
+API (deploy-jobs, run-job, seed-data) need neither; on Databricks there is no lock.
+
+Exit codes:
+  0  success, or skipped because there is nothing to do yet
+  1  failure
+  2  usage or configuration error, on one line: a bad argument, a model version or date that does not
+     exist, an unwritable $LAKEHOUSE_HOME
+  3  model rejected by the validation gate
+  4  monitoring alert (monitor --fail-on-alert)
+  5  another command is writing to the same $LAKEHOUSE_HOME (the message names it); try again later
 """
 
 from __future__ import annotations
@@ -13,10 +25,12 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 from typing import NoReturn
 
-from .commands import Command, Context
-from .config import ENVIRONMENTS, PACKAGE_NAME, load_config
+from .commands import Command, Context, DataAccess
+from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_config
 from .data.commands import COMMANDS as DATA_COMMANDS
 from .data.commands import event_count
 from .deployment.commands import COMMANDS as DEPLOYMENT_COMMANDS
@@ -25,6 +39,7 @@ from .errors import LifecycleError, NothingToDo
 from .features.commands import COMMANDS as FEATURE_COMMANDS
 from .inference.commands import COMMANDS as INFERENCE_COMMANDS
 from .inventory import COMMANDS as INVENTORY_COMMANDS
+from .lakehouse import command_lock, prepare_home
 from .monitoring.commands import COMMANDS as MONITORING_COMMANDS
 from .progress import configure_logging, logger, step
 from .training.commands import COMMANDS as TRAINING_COMMANDS
@@ -69,15 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
     parser = _Parser(prog=PACKAGE_NAME, description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in REGISTERED:
+    for command in (*REGISTERED, RUN_ALL):
         sub = subparsers.add_parser(command.name, help=command.help, parents=[common])
         command.add_arguments(sub)
-    run_all = subparsers.add_parser(
-        "run-all", help="run the whole local lifecycle in order", parents=[common]
-    )
-    run_all.add_argument(
-        "--rows", type=event_count, default=100_000, help="events to generate when the landing zone is empty"
-    )
     return parser
 
 
@@ -123,18 +132,38 @@ def _print_summary(command: str, summary: dict, as_json: bool) -> None:
         print(f"{key}: {json.dumps(value, default=str) if isinstance(value, dict | list) else value}")
 
 
+def _run_all_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rows", type=event_count, default=100_000, help="events to generate when the landing zone is empty"
+    )
+
+
+RUN_ALL = Command(
+    name="run-all",
+    help="run the whole local lifecycle in order",
+    run=run_all,
+    add_arguments=_run_all_arguments,
+)
+
+
+def _guard(config: Config, home: Path, command: Command, label: str) -> AbstractContextManager:
+    """What a data command needs before it starts off Databricks (see the module docstring)."""
+    if command.data is DataAccess.NONE or config.on_databricks:
+        return nullcontext()
+    prepare_home(home)
+    return command_lock(home, label) if command.data is DataAccess.WRITE else nullcontext()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    command = next(command for command in (*REGISTERED, RUN_ALL) if command.name == args.command)
     try:
-        context = Context(load_config(args.env, serverless=args.serverless))
-        if args.command == "run-all":
-            summary = run_all(context, args)
-        else:
-            command = next(command for command in REGISTERED if command.name == args.command)
-            with step(args.command) as facts:
-                facts.update(command.run(context, args))
-            summary = facts
+        home = lakehouse_home()
+        context = Context(load_config(args.env, home=home, serverless=args.serverless))
+        guard = _guard(context.config, home, command, f"{args.command} --env {args.env}")
+        with guard, step(args.command) as facts:
+            facts.update(command.run(context, args))
     except NothingToDo as reason:
         logger.info("%s: skipped: %s", args.command, reason)
         _print_summary(args.command, {"status": "skipped", "reason": str(reason)}, as_json=args.json)
@@ -149,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.json:
             _print_summary(args.command, {"status": "failed", "error": str(error)}, as_json=True)
         return 1
-    _print_summary(args.command, {"status": "ok", **summary}, as_json=args.json)
+    _print_summary(args.command, {"status": "ok", **facts}, as_json=args.json)
     return 0
 
 

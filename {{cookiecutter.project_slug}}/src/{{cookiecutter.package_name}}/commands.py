@@ -6,6 +6,7 @@ Each stage package declares its commands in its own `commands.py`; `cli.py` coll
 from __future__ import annotations
 
 import argparse
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +31,14 @@ class Context:
         return get_spark(self.config)
 
 
+class DataAccess(enum.Enum):
+    """What a command does with its environment's data (tables, volumes, MLflow state); see cli.py."""
+
+    NONE = "none"  # only calls the workspace API (deploy-jobs, run-job, seed-data): runs anywhere
+    READ = "read"  # reads it: needs the home off Databricks
+    WRITE = "write"  # writes it: needs the home and holds its lock off Databricks
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -40,3 +49,4 @@ class Command:
     lifecycle_arguments: Callable[[Context, argparse.Namespace], list[str] | None] = field(
         default=lambda context, args: []
     )
+    data: DataAccess = DataAccess.WRITE

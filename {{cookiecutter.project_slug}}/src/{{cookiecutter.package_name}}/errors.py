@@ -18,6 +18,12 @@ class UsageError(ConfigError):
     says what does. Values that are wrong whatever the data are refused by the parser (arguments.py)."""
 
 
+class HomeBusyError(LifecycleError):
+    """Another command is writing to the same lakehouse home (lakehouse.py); the message names it."""
+
+    exit_code = 5
+
+
 class GateRejectedError(LifecycleError):
     """The validation gate rejected a model version."""
 

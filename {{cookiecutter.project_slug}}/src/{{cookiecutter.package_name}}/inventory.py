@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .commands import Command, Context
+from .commands import Command, Context, DataAccess
 from .config import TABLES
 from .tables import read_table, table_exists, table_version
 
@@ -24,5 +24,10 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
 
 
 COMMANDS = [
-    Command(name="tables", help="list the lifecycle tables with their row counts and versions", run=_run)
+    Command(
+        name="tables",
+        help="list the lifecycle tables with their row counts and versions",
+        run=_run,
+        data=DataAccess.READ,
+    )
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..arguments import bounded_float, bounded_int
-from ..commands import Command, Context
+from ..commands import Command, Context, DataAccess
 from ..config import load_config
 from ..data.commands import add_generation_arguments, batch_name, generated
 from ..errors import ConfigError
@@ -136,6 +136,7 @@ COMMANDS = [
         run=_seed,
         add_arguments=_seed_arguments,
         lifecycle_arguments=_not_in_local_lifecycle,
+        data=DataAccess.NONE,
     ),
     Command(
         name="deploy-jobs",
@@ -143,6 +144,7 @@ COMMANDS = [
         run=_deploy,
         add_arguments=_deploy_arguments,
         lifecycle_arguments=_not_in_local_lifecycle,
+        data=DataAccess.NONE,
     ),
     Command(
         name="run-job",
@@ -150,5 +152,6 @@ COMMANDS = [
         run=_run_job,
         add_arguments=_run_job_arguments,
         lifecycle_arguments=_not_in_local_lifecycle,
+        data=DataAccess.NONE,
     ),
 ]
