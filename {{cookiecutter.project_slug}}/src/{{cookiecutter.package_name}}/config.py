@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import ConfigError
 
-from datetime import UTC, datetime, timedelta
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 LAKEHOUSE_HOME_VARIABLE = "LAKEHOUSE_HOME"
 DEFAULT_LAKEHOUSE_HOME = ".lakehouse"
@@ -77,12 +77,6 @@ TABLES = (
 
 
 @dataclass(frozen=True)
-class GateThresholds:
-    """What a new model version must reach to become the challenger."""
-
-    # Measured on the generated data (holdout = the last label date): the label noise caps AUC near
-    # 0.75 at 100k events, ~0.72 at 20k (400 holdout rows, AUC std ~0.03), while models trained on
-@dataclass(frozen=True)
 class IngestRules:
     """What ingestion accepts beyond the file contract (features/schema.py); the rest is quarantined."""
 
@@ -93,6 +87,12 @@ class IngestRules:
     max_clock_skew: timedelta = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class GateThresholds:
+    """What a new model version must reach to become the challenger."""
+
+    # Measured on the generated data (holdout = the last label date): the label noise caps AUC near
+    # 0.75 at 100k events, ~0.72 at 20k (400 holdout rows, AUC std ~0.03), while models trained on
     # shuffled labels score 0.45-0.62 with log loss 0.61-0.66 (always predicting the base rate: 0.63).
     # 0.65 / 0.60 reject those and do not fail a sound model by sampling noise.
     min_auc: float = 0.65
@@ -166,13 +166,13 @@ class Config:
     tracking_uri: str
     registry_uri: str
     mlflow_artifact_root: str | None
+    ingest: IngestRules = field(default_factory=IngestRules)
     gate: GateThresholds = field(default_factory=GateThresholds)
     monitoring: MonitoringThresholds = field(default_factory=MonitoringThresholds)
     shuffle_partitions: int = 4
     workspace_host: str | None = None
     # The workspace secret scope of this environment (alert webhook); None locally.
     secret_scope: str | None = None
-    ingest: IngestRules = field(default_factory=IngestRules)
 
     def table(self, short_name: str) -> TableName:
         if short_name not in TABLES:
