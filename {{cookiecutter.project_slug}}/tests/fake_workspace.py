@@ -4,7 +4,8 @@ clients talk to, modelled on how a workspace behaves where it matters to this pr
 What it models (package `databricks_twin/`):
 - workspace objects in one namespace: folders, files and MLflow experiments (`workspace.py`);
 - Unity Catalog schemas and volumes, and the Files API on volume paths (`catalog.py`): volume files
-  are real files under `<root>/Volumes/...`, where job tasks (LAKEHOUSE_HOME=<root>) read them;
+  are real files under `<root>/Volumes/...`, where job tasks (LAKEHOUSE_HOME=<root> and
+  LAKEHOUSE_EMULATE_WORKSPACE=1, see `task_environment`) read them;
 - secret scopes (`secret_scopes.py`); job permissions in the real response shape (owner and the
   inherited admins entry included); Model Serving endpoints with their background rollout (`serving.py`);
 - jobs whose runs execute (`jobs.py`): each task in a fresh process through the wheel launcher
@@ -147,11 +148,16 @@ class FakeWorkspace(Server):
 
     # --- what a task process sees ----------------------------------------------------------------
     def task_environment(self) -> dict[str, str]:
-        """The Databricks auth and local state a process needs to act as a job of this workspace."""
+        """The Databricks auth and local state a process needs to act as a job of this workspace: its
+        tasks run off Databricks, so their workspace environment's tables and volumes are emulated
+        under LAKEHOUSE_HOME, which is the twin's storage (config.py)."""
+        from {{ cookiecutter.package_name }}.config import EMULATE_WORKSPACE_VARIABLE
+
         return {
             "DATABRICKS_HOST": self.url,
             "DATABRICKS_TOKEN": FAKE_TOKEN,
             "DATABRICKS_AUTH_TYPE": "pat",
+            EMULATE_WORKSPACE_VARIABLE: "1",
             "LAKEHOUSE_HOME": str(self.root),
             "PYSPARK_PYTHON": sys.executable,
             "SPARK_LOCAL_IP": "127.0.0.1",

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }} import cli
+from {{ cookiecutter.package_name }}.config import EMULATE_WORKSPACE_VARIABLE, load_config
 
 
 @pytest.fixture
@@ -72,3 +73,32 @@ def test_a_failing_command_exits_1_with_a_json_error(home: Path, monkeypatch, ca
     assert code == 1
     assert summary["command"] == "generate-data" and summary["status"] == "failed"
     assert "No space left on device" in summary["error"]
+
+
+@pytest.mark.parametrize(
+    ("env", "argv"), [("prod", ["generate-data"]), ("staging", ["ingest"]), ("dev", ["tables"])]
+)
+def test_off_databricks_a_data_command_of_a_workspace_env_is_refused(
+    env: str, argv: list[str], home: Path, capsys
+) -> None:
+    code = cli.main([*argv, "--env", env])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1, err
+    assert f"--env {env}" in err[0] and "run-job" in err[0] and "--env local" in err[0]
+    assert f"{EMULATE_WORKSPACE_VARIABLE}=1" in err[0]
+    assert list(home.iterdir()) == []
+
+
+def test_with_the_emulation_switch_a_workspace_env_keeps_its_data_under_the_home(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv(EMULATE_WORKSPACE_VARIABLE, "1")
+
+    code = cli.main(["generate-data", "--env", "staging", "--rows", "300", "--json"])
+
+    summary = _last_json_line(capsys)
+    assert code == 0
+    assert summary["landing_path"] == load_config("staging", home=home, on_databricks=False).landing_path
+    assert Path(summary["landing_path"]).is_relative_to(home / "Volumes")

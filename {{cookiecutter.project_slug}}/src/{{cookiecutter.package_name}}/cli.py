@@ -3,16 +3,17 @@
 Every command loads the config, gets Spark if it needs it, calls one stage and prints a summary.
 With --json the last line of stdout is a one-line JSON summary.
 
-Off Databricks, a command that reads or writes data first checks, once, that $LAKEHOUSE_HOME is a
-writable folder, and, when it writes, that no other command is writing there: it holds the home's lock
-while it runs (`run-all` once for all its steps; lakehouse.py). Commands that only call the workspace
-API (deploy-jobs, run-job, seed-data) need neither; on Databricks there is no lock.
+Off Databricks, a command that reads or writes data first checks, once: that its environment's data is
+within reach (a workspace environment only with LAKEHOUSE_EMULATE_WORKSPACE=1, see config.py), that
+$LAKEHOUSE_HOME is a writable folder, and, when it writes, that no other command is writing there: it
+holds the home's lock while it runs (`run-all` once for all its steps; lakehouse.py). Commands that only
+call the workspace API (deploy-jobs, run-job, seed-data) need none of that; on Databricks there is no lock.
 
 Exit codes:
   0  success, or skipped because there is nothing to do yet
   1  failure
   2  usage or configuration error, on one line: a bad argument, a model version or date that does not
-     exist, an unwritable $LAKEHOUSE_HOME
+     exist, an unwritable $LAKEHOUSE_HOME, a workspace environment's data off Databricks without emulation
   3  model rejected by the validation gate
   4  monitoring alert (monitor --fail-on-alert)
   5  another command is writing to the same $LAKEHOUSE_HOME (the message names it); try again later
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .commands import Command, Context, DataAccess
-from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_config
+from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_config, require_data_access
 from .data.commands import COMMANDS as DATA_COMMANDS
 from .data.commands import event_count
 from .deployment.commands import COMMANDS as DEPLOYMENT_COMMANDS
@@ -150,6 +151,7 @@ def _guard(config: Config, home: Path, command: Command, label: str) -> Abstract
     """What a data command needs before it starts off Databricks (see the module docstring)."""
     if command.data is DataAccess.NONE or config.on_databricks:
         return nullcontext()
+    require_data_access(config)
     prepare_home(home)
     return command_lock(home, label) if command.data is DataAccess.WRITE else nullcontext()
 

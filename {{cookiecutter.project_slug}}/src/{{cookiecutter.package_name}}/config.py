@@ -5,10 +5,14 @@
 environment name: it reads the fields of `Config`.
 
 Where a workspace environment runs decides how names resolve. Inside the Databricks runtime tables are
-Unity Catalog names and volumes are `/Volumes/<catalog>/<schema>/<volume>`. Anywhere else (a laptop,
-CI, the local Databricks twin in tests/) the same environment keeps its tables and volume folders under
-$LAKEHOUSE_HOME (`warehouse/<catalog>/...`, `Volumes/<catalog>/...`, so they never mix with `local`),
-while MLflow, jobs and secrets still go to the workspace the Databricks auth points at.
+Unity Catalog names and volumes are `/Volumes/<catalog>/<schema>/<volume>`. Anywhere else the
+environment's data is only emulated, and only when asked for: with LAKEHOUSE_EMULATE_WORKSPACE=1
+(`EMULATE_WORKSPACE_VARIABLE`; the local Databricks twin in tests/ sets it for its job tasks) its tables
+and volume folders live under $LAKEHOUSE_HOME (`warehouse/<catalog>/...`, `Volumes/<catalog>/...`, so
+they never mix with `local`), while MLflow, jobs and secrets still go to the workspace the Databricks
+auth points at. Without the switch the CLI refuses its data commands off Databricks
+(`require_data_access`); commands that only call the workspace API (deploy-jobs, run-job, seed-data)
+run anywhere.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ VOLUMES = (LANDING_VOLUME, CHECKPOINTS_VOLUME, STATE_VOLUME, ARTIFACTS_VOLUME)
 EXPERIMENTS_FOLDER = f"/Shared/{PROJECT_SLUG}/experiments"
 # Set by the Databricks runtime in every job and notebook (classic and serverless).
 DATABRICKS_RUNTIME_VARIABLE = "DATABRICKS_RUNTIME_VERSION"
+# "1": off Databricks, emulate a workspace environment's tables and volumes under $LAKEHOUSE_HOME.
+EMULATE_WORKSPACE_VARIABLE = "LAKEHOUSE_EMULATE_WORKSPACE"
 
 # Short names of every table the lifecycle reads or writes.
 TABLES = (
@@ -188,6 +194,21 @@ class Config:
 
 def running_on_databricks() -> bool:
     return DATABRICKS_RUNTIME_VARIABLE in os.environ
+
+
+def emulating_workspace() -> bool:
+    return os.environ.get(EMULATE_WORKSPACE_VARIABLE) == "1"
+
+
+def require_data_access(config: Config) -> None:
+    """Refuse a workspace environment's data off Databricks unless its emulation is switched on."""
+    if config.uses_workspace and not config.on_databricks and not emulating_workspace():
+        raise ConfigError(
+            f"--env {config.env} keeps its data in the Databricks workspace: run this there as a job "
+            "(deploy-jobs, then run-job), use --env local on this machine, "
+            f"or set {EMULATE_WORKSPACE_VARIABLE}=1 to emulate the workspace's tables and volumes "
+            f"under ${LAKEHOUSE_HOME_VARIABLE}"
+        )
 
 
 def lakehouse_home(explicit: str | Path | None = None) -> Path:

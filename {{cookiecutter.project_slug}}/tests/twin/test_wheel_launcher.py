@@ -7,7 +7,7 @@ import pytest
 from databricks.sdk.service.catalog import VolumeType
 from databricks.sdk.service.jobs import JobSettings
 
-from {{ cookiecutter.package_name }}.config import PACKAGE_NAME
+from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, load_config
 
 from fake_workspace import FakeWorkspace, workspace_client
 
@@ -89,3 +89,19 @@ def test_a_wheel_that_is_not_in_its_volume_fails_the_task_without_running_it(twi
     (task,) = run.tasks
     assert task.state.result_state.value == "FAILED"
     assert "Library installation failed" in task.state.state_message
+
+
+def test_a_task_of_a_workspace_environment_writes_into_the_twins_storage(
+    twin: FakeWorkspace, project_wheel: Path
+) -> None:
+    """Tasks run off Databricks: the twin switches on the emulation of their environment's data."""
+    client = workspace_client(twin)
+    remote = _upload(twin, project_wheel)
+    generate = ["generate-data", "--env", "staging", "--rows", "200"]
+    job_id = client.jobs.create(**_job(remote, ("generate", generate, None)).as_shallow_dict()).job_id
+
+    run = client.jobs.run_now(job_id).result()
+
+    assert run.state.result_state.value == "SUCCESS", client.jobs.get_run_output(run.tasks[0].run_id).logs
+    landing = load_config("staging", home=twin.root, on_databricks=False).landing_path
+    assert len(list(Path(landing, "events").glob("*.csv"))) == 1
