@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,3 +175,19 @@ def test_a_read_only_home_is_a_usage_error(tmp_path: Path, monkeypatch, capsys) 
 
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and str(home) in err[0] and "LAKEHOUSE_HOME" in err[0]
+
+
+@pytest.mark.parametrize("move", [shutil.move, shutil.copytree], ids=["moved", "copied"])
+def test_a_moved_or_copied_home_is_refused_with_what_to_do(move, tmp_path: Path, monkeypatch, capsys) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    monkeypatch.setenv("LAKEHOUSE_HOME", str(old))
+    assert cli.main(["generate-data", "--rows", "10"]) == 0
+    move(old, new)
+    monkeypatch.setenv("LAKEHOUSE_HOME", str(new))
+    capsys.readouterr()
+
+    code = cli.main(["ingest"])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert str(old) in err[0] and str(new) in err[0] and "move it back" in err[0]

@@ -9,6 +9,10 @@ even under `kill -9`, and that child processes do not inherit: a crashed or kill
 a lock that blocks. The file's record (command, pid, host, start) only names the holder; a record left
 behind by a killed command is reported with a log line when the next command takes the lock over.
 
+A home is used where it was created: its streaming checkpoints and MLflow store record absolute paths,
+so a moved or copied home would re-read every landing file and load models from the old folder.
+`HOME_RECORD` keeps the path of its creation and a home found elsewhere is refused with what to do.
+
 On Databricks there is no home and no lock: state lives in Unity Catalog and volumes, where a lock file
 would not be reliable; each job runs one run at a time (max_concurrent_runs) and Delta's optimistic
 concurrency guards the tables.
@@ -31,10 +35,11 @@ from .errors import ConfigError, HomeBusyError
 from .progress import logger
 
 LOCK_FILE = "command.lock"
+HOME_RECORD = "home.json"
 
 
 def prepare_home(home: Path) -> None:
-    """Create the home unless it exists; a usage error naming it when it is not a writable folder."""
+    """Create the home unless it exists; a usage error when it is not a writable folder or was moved."""
     try:
         home.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=home):
@@ -44,6 +49,22 @@ def prepare_home(home: Path) -> None:
             f"the lakehouse home {home} (${LAKEHOUSE_HOME_VARIABLE}) is not a writable folder "
             f"({error.strerror or error}): set {LAKEHOUSE_HOME_VARIABLE} to a folder you can write to"
         ) from None
+    _check_not_moved(home)
+
+
+def _check_not_moved(home: Path) -> None:
+    record = home / HOME_RECORD
+    try:
+        created_at = json.loads(record.read_text())["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        record.write_text(json.dumps({"path": str(home)}))
+        return
+    if created_at != str(home):
+        raise ConfigError(
+            f"the lakehouse home {home} was created at {created_at} and moved or copied here; its streaming "
+            "checkpoints and MLflow store hold absolute paths under the old folder: move it back there, or "
+            f"start over with {LAKEHOUSE_HOME_VARIABLE} set to an empty folder (`run-all` fills it)"
+        )
 
 
 def _describe(record: dict) -> str:
