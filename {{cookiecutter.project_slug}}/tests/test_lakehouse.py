@@ -105,6 +105,14 @@ def test_reading_and_workspace_api_commands_take_no_lock(
     assert cli.main(argv) == 0
 
 
+def test_an_emulated_workspace_environment_takes_no_lock(home: Path, holder, monkeypatch, capsys) -> None:
+    # As on Databricks: the twin's monitoring task may start the training job while it still runs.
+    monkeypatch.setenv("LAKEHOUSE_EMULATE_WORKSPACE", "1")
+    _stub(monkeypatch, "features")
+
+    assert cli.main(["features", "--env", "staging"]) == 0
+
+
 def test_help_takes_no_lock(home: Path, holder, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["ingest", "--help"])

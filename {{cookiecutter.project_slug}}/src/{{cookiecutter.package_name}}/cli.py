@@ -153,7 +153,10 @@ def _guard(config: Config, home: Path, command: Command, label: str) -> Abstract
         return nullcontext()
     require_data_access(config)
     prepare_home(home)
-    return command_lock(home, label) if command.data is DataAccess.WRITE else nullcontext()
+    # An emulated workspace environment (the twin's job tasks) runs unlocked, as on Databricks, where a
+    # job may start another (monitoring starts retraining) while it still runs.
+    locks = command.data is DataAccess.WRITE and not config.uses_workspace
+    return command_lock(home, label) if locks else nullcontext()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,9 +13,9 @@ A home is used where it was created: its streaming checkpoints and MLflow store 
 so a moved or copied home would re-read every landing file and load models from the old folder.
 `HOME_RECORD` keeps the path of its creation and a home found elsewhere is refused with what to do.
 
-On Databricks there is no home and no lock: state lives in Unity Catalog and volumes, where a lock file
-would not be reliable; each job runs one run at a time (max_concurrent_runs) and Delta's optimistic
-concurrency guards the tables.
+Workspace environments take no lock, on Databricks or emulated off it (the twin's job tasks): on
+Databricks state lives in Unity Catalog and volumes, where a lock file would not be reliable; each job
+runs one run at a time (max_concurrent_runs) and Delta's optimistic concurrency guards the tables.
 """
 
 from __future__ import annotations
