@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pyspark.sql import functions as F
 
@@ -180,21 +181,24 @@ def test_the_rows_kept_do_not_depend_on_batching(spark, tmp_path: Path) -> None:
     assert kept[0] == kept[1] == [("E1", 3.0, "b.csv"), ("E2", 2.0, "a.csv"), ("E3", 0.0, "c.csv")]
 
 
-def test_files_in_sub_folders_of_any_name_are_read_and_unread_files_are_listed(
+def test_files_in_sub_folders_of_any_name_are_read_and_files_bringing_no_rows_are_listed(
     spark, lakehouse: Config
 ) -> None:
     row = "E{n},C1,2026-03-0{n}T10:00:00Z,purchase,web,1,1,1"
-    for n, name in enumerate(["top.csv", "dt=2026-03-01/a.csv", "any folder/b.csv", "x/y=1/deep/c.csv"], 1):
+    read = ["top.csv", "dt=2026-03-01/a.csv", "any folder/b.csv", "x/y=1/deep/c.csv", "_metadata/g.csv"]
+    for n, name in enumerate(read, 1):
         land(lakehouse, "events", name, f"{EVENTS_HEADER}\n{row.format(n=n)}\n")
     for name in ["_staging/d.csv", ".hidden/e.csv", "notes.txt", "dt=2026-03-02/f.CSV"]:
         land(lakehouse, "events", name, f"{EVENTS_HEADER}\n{row.format(n=9)}\n")
+    land(lakehouse, "events", "empty.csv", "")  # read, but no row: it would show nowhere else
+    land(lakehouse, "events", "blank.csv", "\n  \r\n")
 
     result = ingest_dataset(spark, lakehouse, EVENTS)
     rerun = ingest_dataset(spark, lakehouse, EVENTS)
 
-    assert (result.rows_in, result.accepted, result.files) == (4, 4, 4)
+    assert (result.rows_in, result.accepted, result.files) == (5, 5, 5)
     root = Path(lakehouse.landing_path) / "events"
-    unread = [".hidden/e.csv", "_staging/d.csv", "dt=2026-03-02/f.CSV", "notes.txt"]
+    unread = [".hidden/e.csv", "_staging/d.csv", "blank.csv", "dt=2026-03-02/f.CSV", "empty.csv", "notes.txt"]
     assert [str(Path(path).relative_to(root)) for path in result.ignored_files] == unread
     assert (rerun.rows_in, rerun.ignored_files) == (0, result.ignored_files)
     audit = read_table(spark, lakehouse.table(AUDIT_TABLE)).where("batch_id IS NULL").collect()
@@ -214,6 +218,18 @@ def test_rows_that_are_not_utf8_are_quarantined(spark, lakehouse: Config) -> Non
 
     assert (result.rows_in, result.accepted, result.quarantined) == (2, 1, 1)
     assert quarantined(spark, lakehouse, "quarantine_events") == [("latin1.csv", ("row:not_utf8",))]
+
+
+def test_values_with_quotes_are_read_as_csv_writers_write_them(spark, lakehouse: Config) -> None:
+    """RFC 4180: a value with a quote or a comma is quoted, and a quote inside it doubled (as pandas does)."""
+    row = ["E1", 'C1 "North", Inc', "2026-03-01T10:00:00Z", "purchase", "web", "1", "1", "1"]
+    land(lakehouse, "events", "quoted.csv", pd.DataFrame([row], columns=EVENTS.columns).to_csv(index=False))
+
+    result = ingest_dataset(spark, lakehouse, EVENTS)
+
+    assert (result.rows_in, result.accepted) == (1, 1)
+    bronze = read_table(spark, lakehouse.table("bronze_events")).collect()
+    assert [row["customer_id"] for row in bronze] == ['C1 "North", Inc']
 
 
 def test_a_batch_replayed_after_a_crash_is_counted_once_as_before(spark, lakehouse: Config) -> None:

@@ -3,9 +3,10 @@
 A streaming file source with a checkpoint remembers which files it has processed; `availableNow`
 processes every new file and stops. Locally the source is Spark's file source, on Databricks Auto Loader
 (`cloudFiles`): the rest is the same. Files in sub-folders of the landing folder are read too, whatever
-the folders are called; files the source never reads (not `*.csv`, or in a hidden `.x`/`_x` folder) are
-listed by name. Each micro-batch is validated (validation.py); per key the table keeps the first valid
-row by `RawDataset.keep_order` (e.g. the earliest event, ties by file), whichever batch brought it, and
+the folders are called; files that bring no rows are listed by name: those the source never reads (not
+`*.csv`, or in a hidden `.x`/`_x` folder) and those holding no row (empty, or blank lines only). Each
+micro-batch is validated (validation.py); per key the table keeps the first valid row by
+`RawDataset.keep_order` (e.g. the earliest event, ties by file), whichever batch brought it, and
 rejected rows are kept by (file, line, occurrence), so replaying a batch after a failure changes
 nothing. Each batch records its accounting in the `ingest_audit` table, computed from the tables'
 state after the batch, so a batch replayed after a crash is counted as in an uninterrupted run; this
@@ -15,10 +16,12 @@ also works where foreachBatch runs away from the driver (serverless compute).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
 
 from ..config import Config
 from ..errors import LifecycleError
@@ -66,7 +69,8 @@ class IngestResult:
     files: int = 0
     batches: int = 0
     malformed_files: list[str] = field(default_factory=list)
-    # In the landing folder but never read: wrong extension, or in a hidden folder.
+    # In the landing folder but bringing no rows: never read (wrong extension, hidden folder or name),
+    # or holding no row at all (empty, or blank lines only).
     ignored_files: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
@@ -114,6 +118,9 @@ def landing_stream(
         .option("header", "false")
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
+        # A quote inside a quoted value is doubled, as CSV writers (pandas, Python's csv module,
+        # spreadsheets) write it (RFC 4180); Spark's default escape is a backslash.
+        .option("escape", '"')
         .option("pathGlobFilter", "*.csv")
         # Sub-folders are read whatever their names: no partition discovery from `key=value` folders,
         # which would make the source fail or skip files once such a folder appears.
@@ -212,17 +219,24 @@ def _record_batch(
     )
 
 
-def ignored_files(config: Config, dataset: RawDataset) -> list[str]:
-    """Files under the dataset's landing folder that the file source never reads, by the source's rules.
+def ignored_files(config: Config, dataset: RawDataset, read: Collection[str] = ()) -> list[str]:
+    """Files under the dataset's landing folder that bring no rows, by the file source's rules.
 
-    Spark's file listing skips names starting with `.` or `_` (unless they hold `=`) and names ending
-    in `._COPYING_`, at any depth; `pathGlobFilter` keeps `*.csv` file names.
+    Never read: Spark's file listing skips names starting with `.` or `_` (unless they hold `=`) and
+    names ending in `._COPYING_`, at any depth, except folders named `_metadata*`/`_common_metadata*`;
+    `pathGlobFilter` keeps `*.csv` file names. Read but holding no row: the CSV reader skips blank
+    lines, so an empty file, or one of blank lines only, shows in no batch (nor is it read again if
+    rewritten). `read`: local paths of files some batch has read (they are not opened).
     """
     root = Path(landing_folder(config, dataset))
     if not root.is_dir():
         return []
+    seen = set(read)
     return sorted(
-        str(path) for path in root.rglob("*") if path.is_file() and not _source_reads(path.relative_to(root))
+        str(path)
+        for path in root.rglob("*")
+        if path.is_file()
+        and (not _source_reads(path.relative_to(root)) or (str(path) not in seen and _holds_no_row(path)))
     )
 
 
@@ -232,7 +246,32 @@ def _source_reads(relative: Path) -> bool:
             name.startswith(".") or (name.startswith("_") and "=" not in name) or name.endswith("._COPYING_")
         )
 
-    return relative.name.endswith(".csv") and not any(hidden(part) for part in relative.parts)
+    def hidden_folder(name: str) -> bool:
+        # Spark lists folders named like Parquet summary files, though not files named so.
+        return hidden(name) and not name.startswith(("_metadata", "_common_metadata"))
+
+    *folders, name = relative.parts
+    return name.endswith(".csv") and not hidden(name) and not any(hidden_folder(part) for part in folders)
+
+
+_BLANK_BYTES = bytes(range(0x21))  # what the reader trims from a line: whitespace and control characters
+_UTF8_BOM = b"\xef\xbb\xbf"  # skipped at the start of a file
+
+
+def _holds_no_row(path: Path) -> bool:
+    """Whether the CSV reader yields no line from the file: it holds only bytes a line is trimmed of."""
+    with path.open("rb") as file:
+        chunk = file.read(1 << 16).removeprefix(_UTF8_BOM)
+        while chunk:
+            if chunk.translate(None, _BLANK_BYTES):
+                return False
+            chunk = file.read(1 << 16)
+    return True
+
+
+def _local_path(source_file: str) -> str:
+    """A source file as the stream reports it (a URI such as file:/x/a%20b.csv) as a local path."""
+    return unquote(urlparse(source_file).path)
 
 
 def ingest_dataset(
@@ -244,11 +283,13 @@ def ingest_dataset(
     ensure_tables(spark, config, dataset)
     run_id = uuid.uuid4().hex
     _run_stream(spark, config, dataset, run_id, max_files_per_batch)
-    ignored = ignored_files(config, dataset)
+    audit = _audit_rows(spark, config, dataset)
+    read = [_local_path(path) for row in audit for path in row["source_files"]]
+    ignored = ignored_files(config, dataset, read)
     if ignored:
         _record_ignored(spark, config, dataset, run_id, ignored)
-    result = _run_result(spark, config, dataset, run_id)
-    _warn_about_files(dataset, result)
+    result = _run_result(dataset, [row for row in audit if row["run_id"] == run_id], ignored)
+    _warn_about_files(config, dataset, result)
     return result
 
 
@@ -278,14 +319,14 @@ def _record_ignored(
     append_to_table(spark.createDataFrame([row], AUDIT_SCHEMA), config.table(AUDIT_TABLE))
 
 
-def _run_result(spark: SparkSession, config: Config, dataset: RawDataset, run_id: str) -> IngestResult:
+def _audit_rows(spark: SparkSession, config: Config, dataset: RawDataset) -> list:
     from pyspark.sql import functions as F
 
-    rows = (
-        read_table(spark, config.table(AUDIT_TABLE))
-        .where((F.col("run_id") == run_id) & (F.col("dataset") == dataset.name))
-        .collect()
-    )
+    table = read_table(spark, config.table(AUDIT_TABLE))
+    return table.where(F.col("dataset") == dataset.name).drop("ignored_files").collect()
+
+
+def _run_result(dataset: RawDataset, rows: list, ignored: list[str]) -> IngestResult:
     batches = [row for row in rows if row["batch_id"] is not None]
     return IngestResult(
         dataset=dataset.name,
@@ -296,11 +337,11 @@ def _run_result(spark: SparkSession, config: Config, dataset: RawDataset, run_id
         files=sum(row["files"] for row in batches),
         batches=len(batches),
         malformed_files=sorted(path for row in batches for path in row["malformed_files"]),
-        ignored_files=sorted(path for row in rows for path in row["ignored_files"]),
+        ignored_files=ignored,
     )
 
 
-def _warn_about_files(dataset: RawDataset, result: IngestResult) -> None:
+def _warn_about_files(config: Config, dataset: RawDataset, result: IngestResult) -> None:
     for path in result.malformed_files:
         logger.warning(
             "ingest %s: %s has no '%s' header line; all its rows are in %s with reason %s",
@@ -310,10 +351,13 @@ def _warn_about_files(dataset: RawDataset, result: IngestResult) -> None:
             dataset.quarantine_table,
             MALFORMED_FILE_REASON,
         )
+    root = Path(landing_folder(config, dataset))
     for path in result.ignored_files:
-        logger.warning(
-            "ingest %s: %s is not read (only *.csv files outside hidden '.'/'_' folders are); "
-            "move or rename it if it holds data",
-            dataset.name,
-            path,
-        )
+        if _source_reads(Path(path).relative_to(root)):
+            why = "holds no row (empty, or blank lines only); a file rewritten in place is not read again"
+        else:
+            why = (
+                "is not read (only *.csv files outside hidden '.'/'_' folders are); "
+                "move or rename it if it holds data"
+            )
+        logger.warning("ingest %s: %s %s", dataset.name, path, why)
