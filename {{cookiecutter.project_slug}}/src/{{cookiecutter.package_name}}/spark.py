@@ -42,6 +42,9 @@ def local_spark_conf(config: Config) -> dict[str, str]:
         # each (scikit-learn's predict) would oversubscribe the cores.
         "spark.executorEnv.OMP_NUM_THREADS": "1",
         "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "4g"),
+        # Local files without Hadoop's `.name.crc` side files: with them a file whose name holds a
+        # `:` cannot be read (the side file's name is not a valid relative path).
+        "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
     }
 
 

@@ -12,10 +12,12 @@ batch or listed as ignored; the quarantine holds exactly the invalid rows, each 
 holds nothing implausible, one row per key, the first valid one (RawDataset.keep_first_by); a rerun
 changes nothing; one file per batch, in another home, gives the same bronze and quarantine.
 
-The reader model, as Spark documents and as measured on Spark 4.0 (CSV without multiLine): lines end
-at \\n, \\r or \\r\\n; a line that is empty once characters up to U+0020 are trimmed yields no row;
+The reader model, as Spark documents and as measured on Spark 4.0 (the text source): lines end at
+\\n, \\r or \\r\\n; a line that is empty once characters up to U+0020 are trimmed yields no row;
 every other line yields exactly one row, whatever its quoting (a quoted newline splits a row in two).
-A UTF-8 byte-order mark at the start of a file is dropped (Hadoop's line reader skips it).
+A UTF-8 byte-order mark at the start of a file is dropped (Hadoop's line reader skips it). A row is
+valid only as one well-formed CSV line (RFC 4180 quoting, spaces or tabs allowed around quotes) with
+the dataset's field count; values are trimmed of Unicode spaces and control characters.
 Files are listed like Spark's file source: `*.csv` names not starting with `.` or `_` (unless they
 hold `=`), in folders not starting with `.` or `_` (unless `=`, or `_metadata`/`_common_metadata`) nor
 ending in `._COPYING_`.
@@ -95,6 +97,7 @@ def source_lists(relative: str) -> bool:
 class Field:
     text: str | bytes  # bytes: written as they are (no quoting, no encoding)
     quoted: bool = False
+    around: str = ""  # written on both sides of the quotes of a quoted field
 
 
 @dataclass
@@ -145,7 +148,8 @@ class Context:
     encoding: str = "utf-8"
 
 
-CUSTOMERS = ("C1", "C2", "C3", "C4", "C5", "Café-6", "Müller-7", "C8, Inc", 'C9 "North"')
+CUSTOMERS = ("C1", "C2", "C3", "C4", "C5", "Café-6", "Müller-7", "C8, Inc", 'C9 "North"', 'C10 ,"')
+PADDING = (" ", "  ", "\t", "\u00a0", " \t", "\u3000")  # trimmed from values: any space, tabs
 EVENT_TYPES = ("purchase", "page_view", "support_contact")
 CHANNELS = ("mobile_app", "store", "web")
 OFFSETS = (0, 60, -300, 330, 840, -720, 345)  # minutes east of UTC
@@ -243,7 +247,8 @@ def op_pad(ctx: Context, d: Draft) -> bool:
     if not indexes:
         return False
     index = ctx.rng.choice(indexes)
-    d.fields[index].text = " " * ctx.rng.randint(0, 2) + d.fields[index].text + " " * ctx.rng.randint(1, 2)
+    pad = ctx.rng.choice(PADDING)
+    d.fields[index].text = ctx.rng.choice(["", pad]) + d.fields[index].text + ctx.rng.choice(PADDING)
     return True
 
 
@@ -251,7 +256,8 @@ def op_quote(ctx: Context, d: Draft) -> bool:
     indexes = [index for index, f in enumerate(d.fields) if isinstance(f.text, str)]
     if not indexes:
         return False
-    d.fields[ctx.rng.choice(indexes)].quoted = True
+    f = d.fields[ctx.rng.choice(indexes)]
+    f.quoted, f.around = True, ctx.rng.choice(["", "", " ", "\t", " \t "])
     return True
 
 
@@ -300,7 +306,8 @@ def op_not_a_number(ctx: Context, d: Draft) -> bool:
     indexes = columns_of(ctx, d, lambda column: ctx.dataset.types.get(column) in ("double", "int"))
     if not indexes:
         return False
-    d.fields[ctx.rng.choice(indexes)].text = ctx.rng.choice(["abc", "12,5", "1_000", "0x10", "--1", "½"])
+    choices = ["abc", "12,5", "1_000", "0x10", "--1", "½", "1d", "2.5f", "7L", "1e", ".", "+", "1 000", "٣"]
+    d.fields[ctx.rng.choice(indexes)].text = ctx.rng.choice(choices)
     d.valid = False
     return True
 
@@ -399,9 +406,9 @@ def op_edge_time(ctx: Context, d: Draft) -> bool:
 
 
 def op_unbalanced_quote(ctx: Context, d: Draft) -> bool:
-    """An opening quote that never closes: the rest of the line is one value, too few fields."""
+    """An opening quote that never closes, in any field (the last one too)."""
     whole = len(d.fields) == len(ctx.dataset.columns)
-    indexes = [index for index in range(len(d.fields) - 1) if whole and plain(d, index)]
+    indexes = [index for index in range(len(d.fields)) if whole and plain(d, index)]
     if not indexes:
         return False
     index = ctx.rng.choice(indexes)
@@ -411,35 +418,51 @@ def op_unbalanced_quote(ctx: Context, d: Draft) -> bool:
 
 
 def op_quoted_newline(ctx: Context, d: Draft) -> bool:
-    """A line break inside a quoted inner value: without multiLine, two rows with too few fields.
+    """A line break inside a quoted value: two lines, neither a row (each half has a lone quote).
 
-    Only in a value without commas or quotes: else the second half can have the right field count
-    and pass as a valid row (an open question, not asserted here).
+    In any value, commas and quotes included: the second half can have the right field count.
     """
-    whole = len(d.fields) == len(ctx.dataset.columns) and d.rows == 1
-
-    def splittable(f: Field) -> bool:
-        return isinstance(f.text, str) and not re.search(r'[",\r\n]', f.text)
-
-    indexes = [i for i in range(1, len(d.fields) - 1) if whole and splittable(d.fields[i])]
+    whole = len(d.fields) == len(ctx.dataset.columns) and count_untouched(d)
+    indexes = [i for i in range(len(d.fields)) if whole and isinstance(d.fields[i].text, str)]
     if not indexes:
         return False
     f = d.fields[ctx.rng.choice(indexes)]
-    text = f.text.strip() if len(f.text.strip()) >= 2 else "ab"
+    text = f.text if len(f.text) >= 2 else "ab"
     cut = ctx.rng.randint(1, len(text) - 1)
     f.text, f.quoted = text[:cut] + ctx.rng.choice(["\n", "\r\n", "\r"]) + text[cut:], True
     d.rows, d.valid = 2, False
     return True
 
 
-def op_bad_bytes(ctx: Context, d: Draft) -> bool:
+def rewrite_plain_field(ctx: Context, d: Draft, rewrite) -> bool:
+    """A plain field becomes the bytes `rewrite(raw, at)` returns (`at`: a random cut); the line breaks."""
     indexes = [index for index in range(len(d.fields)) if plain(d, index)]
     if not indexes:
         return False
     f = d.fields[ctx.rng.choice(indexes)]
     raw = f.text.encode(ctx.encoding)
-    at = ctx.rng.randint(0, len(raw))
-    f.text = raw[:at] + bytes([ctx.rng.choice(BAD_BYTES)]) + raw[at:]
+    f.text = rewrite(raw, ctx.rng.randint(0, len(raw)))
+    d.valid = False
+    return True
+
+
+def op_stray_quote(ctx: Context, d: Draft) -> bool:
+    """A quote inside an unquoted value, or text after a closing quote: not as CSV writers write it."""
+    if ctx.rng.random() < 0.5:
+        return rewrite_plain_field(ctx, d, lambda raw, at: raw[:at] + b'"' + raw[at:])
+    return rewrite_plain_field(ctx, d, lambda raw, at: b'"' + raw[:at] + b'"' + raw[at:] + b"x")
+
+
+def op_bad_bytes(ctx: Context, d: Draft) -> bool:
+    bad = bytes([ctx.rng.choice(BAD_BYTES)])
+    return rewrite_plain_field(ctx, d, lambda raw, at: raw[:at] + bad + raw[at:])
+
+
+def op_many_fields(ctx: Context, d: Draft) -> bool:
+    """More fields than Spark's CSV parser takes at all (20,480): a row like any with too many."""
+    if not count_untouched(d):
+        return False
+    d.fields += [Field("")] * 20_500
     d.valid = False
     return True
 
@@ -456,6 +479,8 @@ BREAKING_OPS = (
     op_time_format,
     op_unbalanced_quote,
     op_quoted_newline,
+    op_stray_quote,
+    op_many_fields,
     op_bad_bytes,
 )
 
@@ -480,7 +505,7 @@ def encode_line(ctx: Context, d: Draft) -> bytes:
             continue
         text = f.text
         if f.quoted or re.search(r'[",\r\n]', text):
-            text = '"' + text.replace('"', '""') + '"'
+            text = f.around + '"' + text.replace('"', '""') + '"' + f.around
         parts.append(text.encode(ctx.encoding, errors="strict"))
     return b",".join(parts)
 
@@ -520,9 +545,11 @@ FOLDERS = {
     "x._COPYING_/": 1,
     "_metadata/": 1,
     "_x=2/": 1,
+    "t=10:00/": 1,
 }
 NAMES = {
     "part-{n}.csv": 12,
+    "at 10:00-{n}.csv": 1,
     "part {n} copy.csv": 1,
     "données-{n}.csv": 1,
     "x%41-{n}.csv": 1,

@@ -28,7 +28,7 @@ from ..errors import LifecycleError
 from ..progress import logger
 from ..spark import cached
 from ..tables import append_to_table, insert_new_rows, keep_first, read_table, table_exists, upsert
-from .schema import CORRUPT_RECORD_COLUMN, INGESTED_AT_COLUMN, SOURCE_FILE_COLUMN, RawDataset
+from .schema import INGESTED_AT_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN, RawDataset
 from .validation import (
     IS_HEADER_COLUMN,
     MALFORMED_FILE_REASON,
@@ -93,43 +93,32 @@ def landing_folder(config: Config, dataset: RawDataset) -> str:
 def landing_stream(
     spark: SparkSession, config: Config, dataset: RawDataset, max_files_per_batch: int | None = None
 ) -> DataFrame:
-    """The dataset's landing folder as a stream of raw string rows plus the file each came from.
+    """The dataset's landing folder as a stream of lines (LINE_COLUMN) plus the file each came from.
 
-    The header is read as a row (header=false) so validation can tell a file without the expected
-    header line (not a file of this dataset) from a good one.
+    Files are read as text, split at \\n, \\r\\n or \\r: validation splits each line into fields,
+    so a line that is not one well-formed CSV row (an unclosed quote, a quoted line break, thousands of
+    fields) is quarantined with a reason instead of failing the batch or being read as another row.
+    The header is a line too, so validation can tell a file of another kind from a good one.
     """
     from pyspark.sql import functions as F
 
     if config.on_databricks:
-        reader = (
-            spark.readStream.format("cloudFiles")
-            .option("cloudFiles.format", "csv")
-            .option("cloudFiles.schemaLocation", config.checkpoint(f"ingest_{dataset.name}_schema"))
-            .option("cloudFiles.schemaEvolutionMode", "none")
-        )
+        reader = spark.readStream.format("cloudFiles").option("cloudFiles.format", "text")
         limit_option = "cloudFiles.maxFilesPerTrigger"
     else:
-        reader = spark.readStream.format("csv")
+        reader = spark.readStream.format("text")
         limit_option = "maxFilesPerTrigger"
     if max_files_per_batch is not None:
         reader = reader.option(limit_option, max_files_per_batch)
     stream = (
-        reader.schema(dataset.raw_schema)
-        .option("header", "false")
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
-        # A quote inside a quoted value is doubled, as CSV writers (pandas, Python's csv module,
-        # spreadsheets) write it (RFC 4180); Spark's default escape is a backslash.
-        .option("escape", '"')
-        .option("pathGlobFilter", "*.csv")
+        reader.option("pathGlobFilter", "*.csv")
         # Sub-folders are read whatever their names: no partition discovery from `key=value` folders,
         # which would make the source fail or skip files once such a folder appears.
         .option("recursiveFileLookup", "true")
         .load(landing_folder(config, dataset))
     )
     return stream.select(
-        *[F.col(f"`{column}`") for column in (*dataset.columns, CORRUPT_RECORD_COLUMN)],
-        F.col("_metadata.file_path").alias(SOURCE_FILE_COLUMN),
+        F.col("value").alias(LINE_COLUMN), F.col("_metadata.file_path").alias(SOURCE_FILE_COLUMN)
     )
 
 

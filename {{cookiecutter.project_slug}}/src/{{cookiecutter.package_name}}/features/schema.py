@@ -1,7 +1,8 @@
 """The raw-file contract: which columns each landing dataset has, their types, keys and allowed values.
 
-Files are CSV with a header line. Every column is read as a string and typed by validation, so a bad
-value becomes a quarantine reason instead of a silent null.
+Files are CSV with a header line, one row per line. Lines are read as text and every column is taken as
+a string and typed by validation, so a bad line or value becomes a quarantine reason instead of a
+failed batch or a silent null.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ CHANNELS = ("mobile_app", "store", "web")
 MOBILE_CHANNEL = "mobile_app"
 PURCHASE = "purchase"
 SUPPORT_CONTACT = "support_contact"
-CORRUPT_RECORD_COLUMN = "_corrupt_record"  # set by Spark's CSV reader on rows with a wrong field count
+LINE_COLUMN = "line"  # one line of a landing file, as read (a row of the dataset if it is valid)
 SOURCE_FILE_COLUMN = "source_file"
 INGESTED_AT_COLUMN = "ingested_at"
 
@@ -50,8 +51,9 @@ class RawDataset:
         return (*self.keep_first_by, (SOURCE_FILE_COLUMN, True))
 
     @property
-    def raw_schema(self) -> str:
-        return ", ".join(f"`{column}` string" for column in (*self.columns, CORRUPT_RECORD_COLUMN))
+    def text_schema(self) -> str:
+        """The columns as strings: what a CSV line of this dataset is split into."""
+        return ", ".join(f"`{column}` string" for column in self.columns)
 
     @property
     def typed_columns(self) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
-"""Validation of raw landing rows with plain Spark expressions: typing, rules, reasons, deduplication.
+"""Validation of raw landing lines with plain Spark expressions: splitting, typing, rules, reasons.
 
-Pure functions (DataFrame in, DataFrame out). A row gets every reason it fails, as short codes like
-`amount:out_of_range`; a row with no reasons is valid. Nothing is dropped here except header lines.
+Pure functions (DataFrame in, DataFrame out). A line gets every reason it fails, as short codes like
+`amount:out_of_range`; a line with no reasons is a valid row. Nothing is dropped here except blank
+lines and header lines.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..config import IngestRules
 from .schema import (
-    CORRUPT_RECORD_COLUMN,
     INGESTED_AT_COLUMN,
+    LINE_COLUMN,
     SOURCE_FILE_COLUMN,
     TIMESTAMP_FORMAT,
     RawDataset,
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
 REASONS_COLUMN = "reasons"
-RECORD_COLUMN = "record"  # the raw row as JSON: what quarantine keeps so nothing is lost
+RECORD_COLUMN = "record"  # the line as it is in the file: what quarantine keeps so nothing is lost
 IS_HEADER_COLUMN = "is_header"
 DATASET_COLUMN = "dataset"
 OCCURRENCE_COLUMN = "occurrence"
@@ -37,16 +38,57 @@ QUARANTINE_COLUMNS = (
 QUARANTINE_KEYS = (SOURCE_FILE_COLUMN, RECORD_COLUMN, OCCURRENCE_COLUMN)
 MALFORMED_FILE_REASON = "file:no_header_line"
 WRONG_FIELD_COUNT_REASON = "row:wrong_number_of_fields"
-# Spark decodes the files as UTF-8 and puts U+FFFD where bytes are not: the original text is lost.
+# A quote that does not open and close a whole field: an unclosed quote, a quote inside an unquoted
+# value, or a quoted value cut in two by a line break (values may not hold line breaks).
+BAD_QUOTING_REASON = "row:bad_quoting"
 NOT_UTF8_REASON = "row:not_utf8"
-REPLACEMENT_CHARACTER = "\ufffd"
+
+# A CSV line as CSV writers produce it (RFC 4180): each field is either quoted, with quotes inside
+# doubled and optional spaces or tabs around the quotes, or holds neither a quote nor a comma.
+# Possessive quantifiers never backtrack, so a line of any length is checked in linear time.
+_QUOTED = r'"[^"]*+(?:""[^"]*+)*+"'
+_FIELD = rf'(?:[ \t]*+{_QUOTED}[ \t]*+|[^",]*+)'
+_CSV_LINE = rf"^{_FIELD}(?:,{_FIELD})*+$"
+_CSV_OPTIONS = {"escape": '"', "ignoreLeadingWhiteSpace": "true", "ignoreTrailingWhiteSpace": "true"}
+# Trimmed from both ends of a value: whitespace (any Unicode space), control characters, BOM.
+_EDGES = r"^[\p{Z}\p{Cc}\x{FEFF}]+|[\p{Z}\p{Cc}\x{FEFF}]+$"
+# A line with nothing but characters up to U+0020 is blank: not a row (ingest.ignored_files agrees).
+_NOT_BLANK = r"[^\x00-\x20]"
+# Numbers as people write them; Spark's casts also take `1d`, `0x`-less hex floats, `NaN`, `Infinity`.
+_NUMBER = {
+    "double": r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$",
+    "int": r"^[+-]?\d+$",
+    "bigint": r"^[+-]?\d+$",
+}
+_LINE_REASON = "__line_reason"
 
 
 DEFAULT_RULES = IngestRules()
 
 
+def split_lines(raw: DataFrame, dataset: RawDataset) -> DataFrame:
+    """Raw lines -> non-blank lines with the dataset's columns as trimmed text and `__line_reason`.
+
+    A line that is not one well-formed CSV row of the dataset's field count gets its reason and null
+    columns: it is never split into values that could pass as another row.
+    """
+    from pyspark.sql import functions as F
+
+    line = F.col(LINE_COLUMN)
+    fields = F.size(F.split(F.regexp_replace(line, _QUOTED, ""), ",", -1))
+    reason = F.when(~line.rlike(_CSV_LINE), F.lit(BAD_QUOTING_REASON)).when(
+        fields != len(dataset.columns), F.lit(WRONG_FIELD_COUNT_REASON)
+    )
+    values = F.from_csv(F.when(reason.isNull(), line), dataset.text_schema, _CSV_OPTIONS)
+    return raw.where(line.rlike(_NOT_BLANK)).select(
+        "*",
+        reason.alias(_LINE_REASON),
+        *[F.regexp_replace(values.getField(column), _EDGES, "").alias(column) for column in dataset.columns],
+    )
+
+
 def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = DEFAULT_RULES) -> DataFrame:
-    """Raw string rows (+ source_file, ingested_at) -> typed columns, `reasons`, `record`, `is_header`.
+    """Raw lines (+ source_file, ingested_at) -> typed columns, `reasons`, `record`, `is_header`.
 
     A file without the expected header line is not a file of this dataset (binary junk, another
     export, shuffled columns): all its rows fail with MALFORMED_FILE_REASON. Header lines themselves
@@ -55,27 +97,25 @@ def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = DEFAULT
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    text = {column: F.trim(F.col(column)) for column in dataset.columns}
-    is_header = F.col(CORRUPT_RECORD_COLUMN).isNull()
+    split = split_lines(raw, dataset)
+    text = {column: F.col(column) for column in dataset.columns}
+    is_header = F.lit(True)
     for column in dataset.columns:
-        # Spreadsheet exports often start with a byte-order mark.
-        name = F.lower(F.regexp_replace(F.coalesce(text[column], F.lit("")), "^\ufeff", ""))
-        is_header = is_header & (name == column)
+        is_header = is_header & F.coalesce(F.lower(text[column]) == column, F.lit(False))
     file_has_header = F.max(F.col(IS_HEADER_COLUMN)).over(Window.partitionBy(SOURCE_FILE_COLUMN))
 
-    flagged = raw.withColumn(IS_HEADER_COLUMN, is_header).withColumn("__file_ok", file_has_header)
+    flagged = split.withColumn(IS_HEADER_COLUMN, is_header).withColumn("__file_ok", file_has_header)
     typed = {column: _typed(text[column], dataset.types.get(column, "string")) for column in dataset.columns}
-    not_utf8 = F.lit(False)
-    for column in (*dataset.columns, CORRUPT_RECORD_COLUMN):
-        not_utf8 = not_utf8 | F.coalesce(F.col(column).contains(REPLACEMENT_CHARACTER), F.lit(False))
+    value_reasons = [
+        _column_reason(column, text[column], typed[column], dataset, rules) for column in dataset.columns
+    ]
+    line_ok = F.col(_LINE_REASON).isNull()
     reasons = [
         F.when(~F.col("__file_ok"), F.lit(MALFORMED_FILE_REASON)),
-        F.when(F.col(CORRUPT_RECORD_COLUMN).isNotNull(), F.lit(WRONG_FIELD_COUNT_REASON)),
-        F.when(not_utf8, F.lit(NOT_UTF8_REASON)),
-        *[_column_reason(column, text[column], typed[column], dataset, rules) for column in dataset.columns],
+        F.col(_LINE_REASON),
+        F.when(~F.is_valid_utf8(LINE_COLUMN), F.lit(NOT_UTF8_REASON)),
+        *[F.when(line_ok, reason) for reason in value_reasons if reason is not None],
     ]
-    reasons = [reason for reason in reasons if reason is not None]
-    record = F.to_json(F.struct(*[F.col(column) for column in (*dataset.columns, CORRUPT_RECORD_COLUMN)]))
     return flagged.select(
         *[typed[column].alias(column) for column in dataset.columns],
         F.col(SOURCE_FILE_COLUMN),
@@ -83,7 +123,7 @@ def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = DEFAULT
         F.when(F.col(IS_HEADER_COLUMN), F.array().cast("array<string>"))
         .otherwise(F.array_compact(F.array(*reasons)))
         .alias(REASONS_COLUMN),
-        record.alias(RECORD_COLUMN),
+        F.make_valid_utf8(LINE_COLUMN).alias(RECORD_COLUMN),
         F.col(IS_HEADER_COLUMN),
     )
 
@@ -96,6 +136,8 @@ def _typed(text: Column, spark_type: str) -> Column:
         return F.try_to_timestamp(blank_to_null, F.lit(TIMESTAMP_FORMAT))
     if spark_type == "string":
         return blank_to_null
+    if spark_type in _NUMBER:
+        blank_to_null = F.when(text.rlike(_NUMBER[spark_type]), text)
     return blank_to_null.try_cast(spark_type)
 
 
@@ -121,7 +163,7 @@ def _column_reason(
         problems.append((present & ~text.isin(*dataset.allowed[column]), "not_allowed"))
     if column in dataset.ranges:
         bounds = dataset.ranges[column]
-        outside = F.isnan(typed.cast("double")) | (typed < bounds.low) | (typed > bounds.high)
+        outside = (typed < bounds.low) | (typed > bounds.high)
         problems.append((typed.isNotNull() & outside, "out_of_range"))
     reason = None
     for condition, code in reversed(problems):
