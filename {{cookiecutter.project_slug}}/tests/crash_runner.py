@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from {{ cookiecutter.package_name }} import cli, tables
-from {{ cookiecutter.package_name }}.features import ingest
+from {{ cookiecutter.package_name }}.ingestion import ingest
 from {{ cookiecutter.package_name }}.monitoring import commands as monitoring_commands
 
 BOUNDARY_PREFIX = "commit boundary"

@@ -53,6 +53,16 @@ def test_an_unknown_environment_is_a_usage_error(home: Path, capsys) -> None:
     assert "invalid choice: 'qa'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["deploy-jobs", "run-job", "seed-data"])
+def test_workspace_commands_take_a_target_not_an_env(command: str, home: Path, capsys) -> None:
+    """They would ignore --env (their workspace is --target's), so they refuse it instead."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--target", "staging", "--env", "staging"])
+
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --env staging" in capsys.readouterr().err
+
+
 def test_a_bad_row_count_is_a_usage_error(home: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["generate-data", "--rows", "0"])

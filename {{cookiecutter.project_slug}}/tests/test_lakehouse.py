@@ -90,11 +90,10 @@ def test_run_all_is_refused_before_its_first_step(home: Path, holder, capsys) ->
     "argv",
     [
         ["tables"],
-        # CI runs these with a workspace target (and may pass the same --env) without the emulation
-        # switch: they touch no local data.
-        ["run-job", "--target", "prod", "--env", "prod"],
-        ["deploy-jobs", "--target", "staging", "--env", "staging", "--dry-run"],
-        ["seed-data", "--target", "staging", "--env", "staging"],
+        # CI runs these with a workspace target without the emulation switch: they touch no local data.
+        ["run-job", "--target", "prod"],
+        ["deploy-jobs", "--target", "staging", "--dry-run"],
+        ["seed-data", "--target", "staging"],
     ],
 )
 def test_reading_and_workspace_api_commands_take_no_lock(

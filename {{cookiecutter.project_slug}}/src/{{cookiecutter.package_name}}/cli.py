@@ -30,7 +30,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import NoReturn
 
-from .commands import Command, Context, DataAccess
+from .commands import Command, Context, DataAccess, run_steps
 from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_config, require_data_access
 from .data.commands import COMMANDS as DATA_COMMANDS
 from .data.commands import event_count
@@ -39,6 +39,7 @@ from .deployment.deploy_command import COMMANDS as DEPLOY_JOBS_COMMANDS
 from .errors import LifecycleError, NothingToDo
 from .features.commands import COMMANDS as FEATURE_COMMANDS
 from .inference.commands import COMMANDS as INFERENCE_COMMANDS
+from .ingestion.commands import COMMANDS as INGESTION_COMMANDS
 from .inventory import COMMANDS as INVENTORY_COMMANDS
 from .lakehouse import command_lock, prepare_home
 from .monitoring.commands import COMMANDS as MONITORING_COMMANDS
@@ -50,6 +51,7 @@ from .validation.commands import COMMANDS as VALIDATION_COMMANDS
 LIFECYCLE = ("generate-data", "ingest", "features", "train", "validate", "promote", "score", "monitor")
 REGISTERED: list[Command] = [
     *DATA_COMMANDS,
+    *INGESTION_COMMANDS,
     *FEATURE_COMMANDS,
     *TRAINING_COMMANDS,
     *VALIDATION_COMMANDS,
@@ -68,9 +70,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options(with_env: bool) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--env", choices=ENVIRONMENTS, default="local", help="environment (default: local)")
+    if with_env:
+        common.add_argument(
+            "--env", choices=ENVIRONMENTS, default="local", help="environment (default: local)"
+        )
     common.add_argument("--json", action="store_true", help="print a one-line JSON summary as the last line")
     common.add_argument("--verbose", action="store_true", help="debug logging")
     common.add_argument(
@@ -82,47 +87,26 @@ def _common_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common_options()
+    data_options, api_options = _common_options(with_env=True), _common_options(with_env=False)
     parser = _Parser(prog=PACKAGE_NAME, description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (*REGISTERED, RUN_ALL):
-        sub = subparsers.add_parser(command.name, help=command.help, parents=[common])
+        api_only = command.data is DataAccess.NONE
+        sub = subparsers.add_parser(
+            command.name, help=command.help, parents=[api_options if api_only else data_options]
+        )
+        if api_only:
+            # The workspace commands name their workspace with --target; their own data env is local.
+            sub.set_defaults(env="local")
         command.add_arguments(sub)
     return parser
 
 
 def run_all(context: Context, args: argparse.Namespace) -> dict:
     """Run every registered lifecycle command in order, each with its own defaults."""
-    by_name = {command.name: command for command in REGISTERED}
-    parser = build_parser()
-    steps = {}
     started = time.perf_counter()
-    for name in LIFECYCLE:
-        command = by_name.get(name)
-        if command is None:
-            continue
-        extra = command.lifecycle_arguments(context, args)
-        if extra is None:
-            logger.info("%s: skipped (nothing to do)", name)
-            steps[name] = {"skipped": True}
-            continue
-        step_args = parser.parse_args([name, "--env", context.config.env, *extra, *_handoff(name, steps)])
-        try:
-            with step(name) as facts:
-                facts.update(command.run(context, step_args))
-        except NothingToDo as reason:
-            logger.info("%s: skipped: %s", name, reason)
-            steps[name] = {"skipped": True, "reason": str(reason)}
-            continue
-        steps[name] = facts
+    steps = run_steps(context, [name for name in LIFECYCLE if name in context.commands], args)
     return {"steps": steps, "seconds": round(time.perf_counter() - started, 2)}
-
-
-def _handoff(name: str, steps: dict[str, dict]) -> list[str]:
-    """Arguments a step takes from the steps before it: validate judges the version train registered."""
-    if name == "validate" and "model_version" in steps.get("train", {}):
-        return ["--version", str(steps["train"]["model_version"])]
-    return []
 
 
 def _print_summary(command: str, summary: dict, as_json: bool) -> None:
@@ -165,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next(command for command in (*REGISTERED, RUN_ALL) if command.name == args.command)
     try:
         home = lakehouse_home()
-        context = Context(load_config(args.env, home=home, serverless=args.serverless))
+        config = load_config(args.env, home=home, serverless=args.serverless)
+        context = Context(config, commands={command.name: command for command in REGISTERED})
         guard = _guard(context.config, home, command, f"{args.command} --env {args.env}")
         with guard, step(args.command) as facts:
             facts.update(command.run(context, args))

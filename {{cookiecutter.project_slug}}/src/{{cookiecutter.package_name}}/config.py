@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .contracts.tables import Table
 from .errors import ConfigError
 
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
@@ -67,24 +68,12 @@ DATABRICKS_RUNTIME_VARIABLE = "DATABRICKS_RUNTIME_VERSION"
 EMULATE_WORKSPACE_VARIABLE = "LAKEHOUSE_EMULATE_WORKSPACE"
 
 # Short names of every table the lifecycle reads or writes.
-TABLES = (
-    "bronze_events",
-    "quarantine_events",
-    "labels",
-    "quarantine_labels",
-    "ingest_audit",
-    "customer_features",
-    "training_set",
-    "predictions",
-    "inference_log",
-    "monitoring_metrics",
-    "champion_baselines",
-)
+TABLES = tuple(Table)
 
 
 @dataclass(frozen=True)
 class IngestRules:
-    """What ingestion accepts beyond the file contract (features/schema.py); the rest is quarantined."""
+    """What ingestion accepts beyond the file contract (contracts/landing.py); the rest is quarantined."""
 
     # Timestamps before this are implausible: a default date, a unit or time-zone mix-up upstream.
     earliest_timestamp: datetime = datetime(2000, 1, 1, tzinfo=UTC)

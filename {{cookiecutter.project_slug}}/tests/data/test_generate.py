@@ -1,13 +1,13 @@
 import pandas as pd
 import pytest
 
+from {{ cookiecutter.package_name }}.contracts.landing import CHANNELS, EVENT_TYPES
 from {{ cookiecutter.package_name }}.data.generate import (
     CHANNEL_ORDER,
     EVENT_COLUMNS,
     LABEL_COLUMNS,
     generate,
 )
-from {{ cookiecutter.package_name }}.features.schema import CHANNELS, EVENT_TYPES
 
 
 def test_the_same_seed_gives_the_same_data() -> None:

@@ -4,9 +4,8 @@ from datetime import UTC, datetime
 
 from chispa import assert_df_equality
 
-from {{ cookiecutter.package_name }}.features.spec import TRAINING_SET_COLUMNS
+from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA, TRAINING_SET_COLUMNS
 from {{ cookiecutter.package_name }}.features.training_set import build_training_set
-from {{ cookiecutter.package_name }}.features.transforms import FEATURES_SCHEMA
 
 LABELS_SCHEMA = (
     "customer_id string, label_ts timestamp, churned int, source_file string, ingested_at timestamp"

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from chispa import assert_df_equality
 
-from {{ cookiecutter.package_name }}.features.transforms import FEATURES_SCHEMA, customer_features
+from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
+from {{ cookiecutter.package_name }}.features.transforms import customer_features
 
 EVENTS_SCHEMA = (
     "event_id string, customer_id string, event_ts timestamp, event_type string, channel string, "

@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.errors import LifecycleError, UsageError
-from {{ cookiecutter.package_name }}.features.transforms import FEATURES_SCHEMA
+from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
 from {{ cookiecutter.package_name }}.inference.batch import score_batch
 from {{ cookiecutter.package_name }}.inference.schema import PREDICTIONS_SCHEMA
 from {{ cookiecutter.package_name }}.tables import append_to_table, overwrite_table, read_table, table_exists

@@ -15,12 +15,13 @@ import pytest
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.commands import Command, Context
 from {{ cookiecutter.package_name }}.config import MODEL_BASE_NAME, load_config
+from {{ cookiecutter.package_name }}.contracts.model import TRAINING_VERSION_TAG
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
 from {{ cookiecutter.package_name }}.inference.schema import INFERENCE_LOG_COLUMNS, ddl
 from {{ cookiecutter.package_name }}.monitoring.commands import COMMANDS
 from {{ cookiecutter.package_name }}.tables import overwrite_table, read_table, table_version
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
-from {{ cookiecutter.package_name }}.training.baseline import TRAINING_VERSION_TAG, snapshot_baseline
+from {{ cookiecutter.package_name }}.training.baseline import snapshot_baseline
 
 ROWS = 20_000
 CURRENT = datetime(2026, 5, 1)
@@ -180,11 +181,14 @@ def test_the_baseline_survives_the_training_set_moving_on_and_being_vacuumed(
 
 
 def _fake_chain(calls: list[str]) -> list[Command]:
-    def run(context: Context, args: argparse.Namespace) -> dict:
-        calls.append(args.command)
-        return {}
+    def runner(name: str):
+        def run(context: Context, args: argparse.Namespace) -> dict:
+            calls.append(name)
+            return {}
 
-    return [Command(name, name, run) for name in ("train", "validate", "promote")]
+        return run
+
+    return [Command(name, name, runner(name)) for name in ("train", "validate", "promote")]
 
 
 def test_drift_alerts_post_the_webhook_retrain_locally_and_exit_4(
@@ -265,6 +269,6 @@ def test_run_all_ends_with_monitor_once_there_is_an_inference_log(steady_home, t
 
     assert cli.LIFECYCLE[-1] == "monitor" and MONITOR in cli.REGISTERED
     assert MONITOR.lifecycle_arguments(Context(load_config("local", home=tmp_path)), args) is None
-    assert MONITOR.lifecycle_arguments(Context(load_config("local", home=steady_home)), args) == [
-        "--no-retrain-on-alert"
-    ]
+    assert MONITOR.lifecycle_arguments(Context(load_config("local", home=steady_home)), args) == {
+        "retrain_on_alert": False
+    }

@@ -4,7 +4,6 @@ import argparse
 
 import pytest
 
-from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.commands import Command, Context
 from {{ cookiecutter.package_name }}.config import PROJECT_SLUG, load_config
 from {{ cookiecutter.package_name }}.deployment.jobs import job_name
@@ -37,7 +36,7 @@ def test_retrain_only_on_alerts() -> None:
 def _fake_commands(calls: list[str], reject: bool = False) -> list[Command]:
     def runner(name: str):
         def run(context: Context, args: argparse.Namespace) -> dict:
-            calls.append(f"{name} --env {args.env}")
+            calls.append(f"{name} version={args.version}")
             if reject and name == "validate":
                 raise GateRejectedError("auc 0.60 < min_auc 0.70")
             return {"ran": name, "model_version": "7"}
@@ -53,18 +52,17 @@ def _fake_commands(calls: list[str], reject: bool = False) -> list[Command]:
     ]
 
 
-@pytest.fixture
-def local_context(tmp_path) -> Context:
-    return Context(load_config("local", home=tmp_path))
+def _local_context(tmp_path, commands: list[Command]) -> Context:
+    """A context as the CLI makes it: these commands registered (stand-ins for the model stages')."""
+    return Context(load_config("local", home=tmp_path), commands={c.name: c for c in commands})
 
 
-def test_locally_train_validate_promote_run_in_order(local_context, monkeypatch) -> None:
+def test_locally_train_validate_promote_run_in_order_on_the_trained_version(tmp_path) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(cli, "REGISTERED", _fake_commands(calls))
 
-    outcome = trigger_retraining(local_context, "2026-04-24_2026-05-01")
+    outcome = trigger_retraining(_local_context(tmp_path, _fake_commands(calls)), "2026-04-24_2026-05-01")
 
-    assert calls == ["train --env local", "validate --env local", "promote --env local"]
+    assert calls == ["train version=None", "validate version=7", "promote version=7"]
     assert outcome["mode"] == "local" and outcome["outcome"] == "promoted"
     assert [outcome["steps"][name]["ran"] for name in ("train", "validate", "promote")] == [
         "train",
@@ -73,45 +71,19 @@ def test_locally_train_validate_promote_run_in_order(local_context, monkeypatch)
     ]
 
 
-def test_a_gate_rejection_stops_before_promote(local_context, monkeypatch) -> None:
+def test_a_gate_rejection_stops_before_promote(tmp_path) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(cli, "REGISTERED", _fake_commands(calls, reject=True))
 
-    outcome = trigger_retraining(local_context, "w")
+    outcome = trigger_retraining(_local_context(tmp_path, _fake_commands(calls, reject=True)), "w")
 
-    assert calls == ["train --env local", "validate --env local"]
+    assert calls == ["train version=None", "validate version=7"]
     assert outcome["outcome"] == "rejected" and outcome["reason"] == "auc 0.60 < min_auc 0.70"
+    assert list(outcome["steps"]) == ["train"]
 
 
-def test_missing_commands_are_named(local_context, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "REGISTERED", _fake_commands([])[1:])
-
+def test_missing_commands_are_named(tmp_path) -> None:
     with pytest.raises(LifecycleError, match=r"command\(s\) \['promote'\] are not registered"):
-        trigger_retraining(local_context, "w")
-
-
-def test_validate_and_promote_get_the_version_train_registered(local_context, monkeypatch) -> None:
-    seen: list[tuple[str, str | None]] = []
-    monkeypatch.setattr(cli, "REGISTERED", _fake_commands([]))
-    build_parser = cli.build_parser
-
-    def recording_parser():
-        parser = build_parser()
-        parse = parser.parse_args
-
-        def parse_args(argv):
-            args = parse(argv)
-            seen.append((argv[0], getattr(args, "version", None)))
-            return args
-
-        parser.parse_args = parse_args
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", recording_parser)
-
-    trigger_retraining(local_context, "w")
-
-    assert seen == [("train", None), ("validate", "7"), ("promote", "7")]
+        trigger_retraining(_local_context(tmp_path, _fake_commands([])[1:]), "w")
 
 
 def _deploy_training_job(workspace: FakeWorkspace, target: str, tags: dict | None = None) -> int:

@@ -12,9 +12,9 @@ from mlflow.models import infer_signature
 from sklearn.linear_model import LogisticRegression
 
 from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.contracts.model import JOB_RUN_ID_TAG
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
 from {{ cookiecutter.package_name }}.training.registry import (
-    JOB_RUN_ID_TAG,
     latest_version,
     version_numbers,
     version_of_job_run,

@@ -128,7 +128,7 @@ def test_report_only_records_without_moving_aliases(lakehouse, spark, capsys) ->
 
 
 def test_with_a_job_run_id_the_version_of_that_run_is_judged_not_the_newest(spark, lakehouse, capsys) -> None:
-    from {{ cookiecutter.package_name }}.training.registry import JOB_RUN_ID_TAG
+    from {{ cookiecutter.package_name }}.contracts.model import JOB_RUN_ID_TAG
 
     client = MlflowClient()
     training_set = synthetic_training_set()

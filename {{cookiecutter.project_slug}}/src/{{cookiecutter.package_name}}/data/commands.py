@@ -62,10 +62,10 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
     }
 
 
-def _lifecycle_arguments(context: Context, args: argparse.Namespace) -> list[str] | None:
+def _lifecycle_arguments(context: Context, args: argparse.Namespace) -> dict | None:
     if not landing_is_empty(context.config.landing_path):
         return None
-    return ["--rows", str(args.rows)]
+    return {"rows": args.rows}
 
 
 COMMANDS = [

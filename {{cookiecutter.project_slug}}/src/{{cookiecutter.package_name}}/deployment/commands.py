@@ -11,13 +11,12 @@ import argparse
 
 from ..arguments import databricks_id
 from ..commands import Command, Context
+from ..contracts.model import CHALLENGER, CHAMPION
 from ..errors import ConfigError, LifecycleError
 from ..progress import logger
 from ..tracking import configure_mlflow
 from ..training.baseline import has_baseline, snapshot_baseline
 from ..training.registry import (
-    CHALLENGER,
-    CHAMPION,
     existing_version,
     get_version,
     version_by_alias,

@@ -125,17 +125,12 @@ def _seed(context: Context, args: argparse.Namespace) -> dict:
     return seed_landing(client, args.target, generated(args), batch_name(args))
 
 
-def _not_in_local_lifecycle(context: Context, args: argparse.Namespace) -> None:
-    return None
-
-
 COMMANDS = [
     Command(
         name="seed-data",
         help="generate a dataset and upload it to a target's landing volume (CI seeds staging with it)",
         run=_seed,
         add_arguments=_seed_arguments,
-        lifecycle_arguments=_not_in_local_lifecycle,
         data=DataAccess.NONE,
     ),
     Command(
@@ -143,7 +138,6 @@ COMMANDS = [
         help="create or update this project's Databricks jobs (jobs.py) in a target workspace",
         run=_deploy,
         add_arguments=_deploy_arguments,
-        lifecycle_arguments=_not_in_local_lifecycle,
         data=DataAccess.NONE,
     ),
     Command(
@@ -151,7 +145,6 @@ COMMANDS = [
         help="start a deployed Databricks job of this project, optionally waiting for its result",
         run=_run_job,
         add_arguments=_run_job_arguments,
-        lifecycle_arguments=_not_in_local_lifecycle,
         data=DataAccess.NONE,
     ),
 ]

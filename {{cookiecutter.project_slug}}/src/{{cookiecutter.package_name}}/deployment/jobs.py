@@ -154,45 +154,66 @@ def job_settings(
     if compute not in runtime.COMPUTE_CHOICES:
         raise ConfigError(f"unknown compute {compute!r}; choose one of: {', '.join(runtime.COMPUTE_CHOICES)}")
     settings = settings or TARGET_SETTINGS[target]
-    job: dict = {
+    return {
         "name": job_name(spec.key, target),
         "description": spec.description,
         "tags": job_tags(spec.key, target),
         "tasks": [_task(task, target, wheel_path, compute) for task in spec.tasks],
-        "schedule": {
-            "quartz_cron_expression": spec.schedule,
-            "timezone_id": "UTC",
-            "pause_status": "PAUSED" if settings.schedules_paused else "UNPAUSED",
-        },
+        "schedule": _schedule(spec, settings),
         "max_concurrent_runs": 1,
         "timeout_seconds": spec.timeout_seconds,
         "queue": {"enabled": True},
-        # Warn (notification below) when a run takes more than half of its timeout.
-        "health": {
-            "rules": [
-                {"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": spec.timeout_seconds // 2}
-            ]
-        },
+        "health": _health(spec),
         "notification_settings": {"no_alert_for_canceled_runs": True, "no_alert_for_skipped_runs": True},
+        **_email_notifications(settings),
+        **_compute(spec, wheel_path, compute, cloud),
     }
-    if settings.notify_on_failure:
-        job["email_notifications"] = {
+
+
+def _schedule(spec: JobSpec, settings: TargetSettings) -> dict:
+    return {
+        "quartz_cron_expression": spec.schedule,
+        "timezone_id": "UTC",
+        "pause_status": "PAUSED" if settings.schedules_paused else "UNPAUSED",
+    }
+
+
+def _health(spec: JobSpec) -> dict:
+    # Warn (see _email_notifications) when a run takes more than half of its timeout.
+    return {
+        "rules": [
+            {"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": spec.timeout_seconds // 2}
+        ]
+    }
+
+
+def _email_notifications(settings: TargetSettings) -> dict:
+    """The `email_notifications` entry, or nothing when the target notifies no one."""
+    if not settings.notify_on_failure:
+        return {}
+    return {
+        "email_notifications": {
             "on_failure": list(settings.notify_on_failure),
             "on_duration_warning_threshold_exceeded": list(settings.notify_on_failure),
         }
+    }
+
+
+def _compute(spec: JobSpec, wheel_path: str, compute: str, cloud: str) -> dict:
+    """Serverless: the environment that installs the wheel; classic: the job cluster the tasks share."""
     if compute == "serverless":
-        job["environments"] = [
-            {
-                "environment_key": ENVIRONMENT_KEY,
-                "spec": {
-                    "environment_version": runtime.SERVERLESS_ENVIRONMENT_VERSION,
-                    "dependencies": [wheel_path],
-                },
-            }
-        ]
-    else:
-        job["job_clusters"] = [{"job_cluster_key": JOB_CLUSTER_KEY, "new_cluster": _cluster(spec, cloud)}]
-    return job
+        return {
+            "environments": [
+                {
+                    "environment_key": ENVIRONMENT_KEY,
+                    "spec": {
+                        "environment_version": runtime.SERVERLESS_ENVIRONMENT_VERSION,
+                        "dependencies": [wheel_path],
+                    },
+                }
+            ]
+        }
+    return {"job_clusters": [{"job_cluster_key": JOB_CLUSTER_KEY, "new_cluster": _cluster(spec, cloud)}]}
 
 
 def all_job_settings(

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from ..contracts.model import (
+    CHALLENGER,
+    CHAMPION,
+    GATE_PASSED,
+    GATE_STATUS_TAG,
+    PREVIOUS_CHAMPION,
+    PROMOTED_AT_TAG,
+    ROLLED_BACK_AT_TAG,
+)
 from ..errors import LifecycleError
-from ..training.registry import CHALLENGER, CHAMPION, PREVIOUS_CHAMPION, version_by_alias
+from ..training.registry import version_by_alias
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -58,10 +67,10 @@ def promote(client: MlflowClient, name: str, expected: str | None = None) -> Tra
             f"not version {expected} "
             "that this run validated (another run moved it); nothing changed"
         )
-    if challenger.tags.get("gate_status") != "passed":
+    if challenger.tags.get(GATE_STATUS_TAG) != GATE_PASSED:
         raise LifecycleError(
             f"refusing to promote version {challenger.version} of {name}: its gate_status tag is "
-            f"{challenger.tags.get('gate_status')!r}, not 'passed'; run `validate` on it"
+            f"{challenger.tags.get(GATE_STATUS_TAG)!r}, not {GATE_PASSED!r}; run `validate` on it"
         )
     champion = _version(version_by_alias(client, name, CHAMPION))
     previous = _version(version_by_alias(client, name, PREVIOUS_CHAMPION))
@@ -74,7 +83,7 @@ def promote(client: MlflowClient, name: str, expected: str | None = None) -> Tra
     if champion is not None:
         client.set_registered_model_alias(name, PREVIOUS_CHAMPION, champion)
     client.set_registered_model_alias(name, CHAMPION, target)
-    client.set_model_version_tag(name, target, "promoted_at", _now())
+    client.set_model_version_tag(name, target, PROMOTED_AT_TAG, _now())
     return Transition(
         True, target, champion or previous, f"@{CHAMPION} moved from version {champion or 'none'} to {target}"
     )
@@ -96,7 +105,7 @@ def rollback(client: MlflowClient, name: str) -> Transition:
         )
     client.set_registered_model_alias(name, CHAMPION, previous)
     if champion is not None:
-        client.set_model_version_tag(name, champion, "rolled_back_at", _now())
+        client.set_model_version_tag(name, champion, ROLLED_BACK_AT_TAG, _now())
         if _version(version_by_alias(client, name, CHALLENGER)) == champion:
             client.delete_registered_model_alias(name, CHALLENGER)
     return Transition(

@@ -1,13 +1,13 @@
-"""`ingest` (landing files -> bronze + quarantine) and `features` (bronze -> features -> training set)."""
+"""`features`: bronze -> customer features (MERGE) -> the training set."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..arguments import bounded_int
 from ..commands import Command, Context
+from ..contracts.landing import EVENTS, LABELS
+from ..contracts.tables import Table
 from ..errors import LifecycleError
-from ..progress import logger
 from ..tables import (
     declare_primary_key,
     last_operation_metrics,
@@ -17,49 +17,9 @@ from ..tables import (
     table_version,
     upsert,
 )
-from .ingest import ingest_dataset
-from .schema import DATASETS, EVENTS, LABELS
 from .spec import FEATURE_TS_COLUMN, KEY_COLUMNS
 from .training_set import build_training_set
 from .transforms import customer_features
-
-FEATURES_TABLE = "customer_features"
-TRAINING_SET_TABLE = "training_set"
-
-
-def _add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-files-per-batch",
-        type=bounded_int(1, 100_000),
-        default=None,
-        help="process at most this many files per micro-batch (default: all new files in one batch)",
-    )
-
-
-def run_ingest(context: Context, args: argparse.Namespace) -> dict:
-    summary: dict = {}
-    for dataset in DATASETS:
-        result = ingest_dataset(context.spark, context.config, dataset, args.max_files_per_batch)
-        logger.info(
-            "ingest %s: %d rows in = %d accepted + %d quarantined + %d duplicates (%d files, %d batches)",
-            dataset.name,
-            result.rows_in,
-            result.accepted,
-            result.quarantined,
-            result.duplicates,
-            result.files,
-            result.batches,
-        )
-        summary.update(result.summary())
-    config = context.config
-    summary["tables"] = {
-        dataset.name: {
-            "accepted": config.table(dataset.table).identifier,
-            "quarantine": config.table(dataset.quarantine_table).identifier,
-        }
-        for dataset in DATASETS
-    }
-    return summary
 
 
 def run_features(context: Context, args: argparse.Namespace) -> dict:
@@ -69,7 +29,7 @@ def run_features(context: Context, args: argparse.Namespace) -> dict:
         if not table_exists(spark, table):
             raise LifecycleError(f"table {table.identifier} does not exist yet: run `ingest` first")
 
-    features_table = config.table(FEATURES_TABLE)
+    features_table = config.table(Table.CUSTOMER_FEATURES)
     created = not table_exists(spark, features_table)
     before = None if created else table_version(spark, features_table)
     upsert(customer_features(read_table(spark, bronze)), features_table, KEY_COLUMNS)
@@ -83,7 +43,7 @@ def run_features(context: Context, args: argparse.Namespace) -> dict:
     # would otherwise leave the table without its key for good. The statements are idempotent.
     declare_primary_key(spark, features_table, KEY_COLUMNS, timeseries=FEATURE_TS_COLUMN)
 
-    training_table = config.table(TRAINING_SET_TABLE)
+    training_table = config.table(Table.TRAINING_SET)
     label_rows = read_table(spark, labels)
     overwrite_table(build_training_set(read_table(spark, features_table), label_rows), training_table)
     training_rows = read_table(spark, training_table).count()
@@ -108,12 +68,6 @@ def run_features(context: Context, args: argparse.Namespace) -> dict:
 
 
 COMMANDS = [
-    Command(
-        name="ingest",
-        help="load new landing files into bronze tables; invalid rows go to quarantine",
-        run=run_ingest,
-        add_arguments=_add_ingest_arguments,
-    ),
     Command(
         name="features",
         help="compute customer features from bronze (MERGE) and rebuild the training set",

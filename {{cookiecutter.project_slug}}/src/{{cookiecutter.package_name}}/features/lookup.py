@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..contracts.units import SECONDS_PER_DAY
 from .spec import (
     CATEGORICAL_FEATURES,
     ENTITY_COLUMN,
@@ -19,7 +20,6 @@ from .spec import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-SECONDS_PER_DAY = 86_400.0
 # Columns the lookup adds to the spine, in this order.
 LOOKUP_COLUMNS = (
     FEATURE_TS_COLUMN,
@@ -27,6 +27,8 @@ LOOKUP_COLUMNS = (
     *LOOKUP_NUMERIC_FEATURES,
     *CATEGORICAL_FEATURES,
 )
+# Feature columns carried from the feature row to the spine row.
+_CARRIED = (FEATURE_TS_COLUMN, *STORED_NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
 _TS = "__pit_ts"
 _IS_SPINE = "__pit_is_spine"
 _SPINE = "__pit_spine"
@@ -45,9 +47,12 @@ def point_in_time_lookup(features: DataFrame, spine: DataFrame, as_of_column: st
     Spine and feature rows are unioned and ordered per customer by time (feature rows first on ties);
     each spine row takes the last feature row before it. No join, so no cross-product per customer.
     """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
+    _check_inputs(features, spine, as_of_column)
+    timeline = _timeline(features, spine, as_of_column)
+    return _spine_with_features(_latest_features(timeline), spine.columns)
 
+
+def _check_inputs(features: DataFrame, spine: DataFrame, as_of_column: str) -> None:
     _require(spine, (ENTITY_COLUMN, as_of_column), "spine")
     _require(
         features,
@@ -60,9 +65,16 @@ def point_in_time_lookup(features: DataFrame, spine: DataFrame, as_of_column: st
             f"the spine already has column(s) {clashes} that the lookup adds; drop or rename them"
         )
 
-    stored = (FEATURE_TS_COLUMN, *STORED_NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
+
+def _timeline(features: DataFrame, spine: DataFrame, as_of_column: str) -> DataFrame:
+    """Spine and feature rows in one frame: customer, time, which kind, and the row itself as a struct.
+
+    Each row fills the struct of its own kind and leaves the other null, so the union lines up.
+    """
+    from pyspark.sql import functions as F
+
     spine_struct = F.struct(*[F.col(f"`{column}`") for column in spine.columns])
-    feature_struct = F.struct(*[F.col(column) for column in stored])
+    feature_struct = F.struct(*[F.col(column) for column in _CARRIED])
     spine_type = spine.select(spine_struct.alias(_SPINE)).schema[_SPINE].dataType
     feature_type = features.select(feature_struct.alias(_FEATURES)).schema[_FEATURES].dataType
     entity_type = spine.schema[ENTITY_COLUMN].dataType
@@ -83,17 +95,27 @@ def point_in_time_lookup(features: DataFrame, spine: DataFrame, as_of_column: st
         F.lit(None).cast(spine_type).alias(_SPINE),
         feature_struct.alias(_FEATURES),
     )
+    return spine_rows.unionByName(feature_rows)
+
+
+def _latest_features(timeline: DataFrame) -> DataFrame:
+    """The spine rows, each with the struct of the last feature row up to its time (null as-of: none)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
     history = (
         Window.partitionBy(ENTITY_COLUMN)
         .orderBy(F.col(_TS).asc_nulls_first(), F.col(_IS_SPINE).asc())
         .rowsBetween(Window.unboundedPreceding, Window.currentRow)
     )
     latest = F.last(_FEATURES, ignorenulls=True).over(history)
-    matched = (
-        spine_rows.unionByName(feature_rows)
-        .withColumn(_FEATURES, F.when(F.col(_TS).isNotNull(), latest))
-        .where(F.col(_IS_SPINE))
-    )
+    return timeline.withColumn(_FEATURES, F.when(F.col(_TS).isNotNull(), latest)).where(F.col(_IS_SPINE))
+
+
+def _spine_with_features(matched: DataFrame, spine_columns: list[str]) -> DataFrame:
+    """The spine's own columns, then LOOKUP_COLUMNS unpacked from the matched feature struct."""
+    from pyspark.sql import functions as F
+
     feature_ts = F.col(f"{_FEATURES}.{FEATURE_TS_COLUMN}")
     days_since = (F.unix_micros(F.col(_TS)) - F.unix_micros(feature_ts)) / (SECONDS_PER_DAY * 1_000_000)
     added = {
@@ -102,7 +124,7 @@ def point_in_time_lookup(features: DataFrame, spine: DataFrame, as_of_column: st
         LOOKUP_NUMERIC_FEATURES[0]: days_since.cast("double"),
     }
     return matched.select(
-        *[F.col(f"{_SPINE}.`{column}`").alias(column) for column in spine.columns],
+        *[F.col(f"{_SPINE}.`{column}`").alias(column) for column in spine_columns],
         *[added[name].alias(name) for name in LOOKUP_COLUMNS],
     )
 

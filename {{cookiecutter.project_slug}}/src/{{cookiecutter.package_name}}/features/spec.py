@@ -10,16 +10,26 @@ FEATURE_TS_COLUMN = "feature_ts"
 KEY_COLUMNS = (ENTITY_COLUMN, FEATURE_TS_COLUMN)
 WINDOW_DAYS = 30
 
-# Stored in the customer_features table.
-STORED_NUMERIC_FEATURES = (
-    "events_30d",
-    "purchases_30d",
-    "amount_30d",
-    "support_contacts_30d",
-    "avg_session_minutes_30d",
-    "mobile_share_30d",
-)
+# Stored in the customer_features table, with their Spark types.
+STORED_NUMERIC_TYPES = {
+    "events_30d": "bigint",
+    "purchases_30d": "bigint",
+    "amount_30d": "double",
+    "support_contacts_30d": "bigint",
+    "avg_session_minutes_30d": "double",
+    "mobile_share_30d": "double",
+}
+STORED_NUMERIC_FEATURES = tuple(STORED_NUMERIC_TYPES)
 CATEGORICAL_FEATURES = ("main_channel_30d",)
+FEATURE_COLUMNS = (ENTITY_COLUMN, FEATURE_TS_COLUMN, *STORED_NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
+FEATURES_SCHEMA = ", ".join(
+    [
+        f"{ENTITY_COLUMN} string",
+        f"{FEATURE_TS_COLUMN} timestamp",
+        *(f"{name} {spark_type}" for name, spark_type in STORED_NUMERIC_TYPES.items()),
+        *(f"{name} string" for name in CATEGORICAL_FEATURES),
+    ]
+)
 # Derived at lookup time from the as-of timestamp.
 LOOKUP_NUMERIC_FEATURES = ("days_since_last_activity",)
 

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .schema import CHANNELS, MOBILE_CHANNEL, PURCHASE, SUPPORT_CONTACT
-from .spec import CATEGORICAL_FEATURES, ENTITY_COLUMN, FEATURE_TS_COLUMN, STORED_NUMERIC_FEATURES, WINDOW_DAYS
+from ..contracts.landing import CHANNELS, MOBILE_CHANNEL, PURCHASE, SUPPORT_CONTACT
+from ..contracts.units import SECONDS_PER_DAY
+from .spec import ENTITY_COLUMN, FEATURE_COLUMNS, FEATURE_TS_COLUMN, WINDOW_DAYS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
-FEATURE_COLUMNS = (ENTITY_COLUMN, FEATURE_TS_COLUMN, *STORED_NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
-FEATURES_SCHEMA = (
-    "customer_id string, feature_ts timestamp, events_30d bigint, purchases_30d bigint, amount_30d double, "
-    "support_contacts_30d bigint, avg_session_minutes_30d double, mobile_share_30d double, "
-    "main_channel_30d string"
-)
-SECONDS_PER_DAY = 86_400
 # Amounts and minutes are summed as exact decimals, so the result never depends on summation order
 # (a rerun then rewrites no row because of floating-point noise).
 _EXACT = "decimal(24,6)"

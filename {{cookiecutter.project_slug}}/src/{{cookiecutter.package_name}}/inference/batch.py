@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..config import Config
+from ..config import Config, TableName
+from ..contracts.tables import Table
 from ..errors import LifecycleError, UsageError
 from ..features.lookup import point_in_time_lookup
 from ..features.spec import FEATURE_TS_COLUMN
@@ -42,19 +43,9 @@ def score_batch(
     as_of: str | None = None,
 ) -> dict:
     """Score as of `as_of` (default: the latest feature_ts) and write both tables; return the summary."""
-    features_table = config.table("customer_features")
-    if not table_exists(spark, features_table):
-        raise LifecycleError(f"{features_table.identifier} does not exist: run `features` first")
-    features = read_table(spark, features_table)
-    first, last = feature_ts_range(features)
-    if last is None:
-        raise LifecycleError(f"{features_table.identifier} is empty: run `ingest` and `features` first")
-    if as_of is not None and as_of < first:
-        raise UsageError(
-            f"--as-of {as_of}: no features are known that early; {features_table.identifier} has "
-            f"feature_ts from {first} to {last}"
-        )
-    as_of = as_of or last
+    features_table = config.table(Table.CUSTOMER_FEATURES)
+    features = _read_features(spark, features_table)
+    as_of = _resolve_as_of(features, features_table.identifier, as_of)
     scoring_date = as_of[:10]
     spine = scoring_spine(features, as_of)
     scored = score_features(
@@ -64,18 +55,10 @@ def score_batch(
         model_version,
         scored_at,
     )
-    log_table = config.table("inference_log")
+    log_table = config.table(Table.INFERENCE_LOG)
     replace_where(scored, log_table, f"{SCORING_DATE_COLUMN} = DATE'{scoring_date}'")
-
-    # Predictions come from the rows just logged: the model runs once per customer.
-    from pyspark.sql import functions as F
-
-    todays_log = read_table(spark, log_table).where(
-        F.col(SCORING_DATE_COLUMN) == F.lit(scoring_date).cast("date")
-    )
-    predictions_table = config.table("predictions")
-    upsert(to_predictions(todays_log), predictions_table, PREDICTION_KEYS)
-    merged = last_operation_metrics(spark, predictions_table)
+    predictions_table = config.table(Table.PREDICTIONS)
+    merged = _merge_predictions(spark, log_table, predictions_table, scoring_date)
     # The MERGE's source is the date's log rows (a replaceWhere's own count also holds rows it rewrote).
     scored_rows = merged.get("numSourceRows", merged.get("numOutputRows", 0))
     return {
@@ -88,3 +71,36 @@ def score_batch(
         "predictions_updated": merged.get("numTargetRowsUpdated", 0),
         "tables": [log_table.identifier, predictions_table.identifier],
     }
+
+
+def _read_features(spark: SparkSession, features_table: TableName) -> DataFrame:
+    if not table_exists(spark, features_table):
+        raise LifecycleError(f"{features_table.identifier} does not exist: run `features` first")
+    return read_table(spark, features_table)
+
+
+def _resolve_as_of(features: DataFrame, identifier: str, as_of: str | None) -> str:
+    """`as_of`, or the newest feature_ts when None; an as-of before the first feature_ts is refused."""
+    first, last = feature_ts_range(features)
+    if last is None:
+        raise LifecycleError(f"{identifier} is empty: run `ingest` and `features` first")
+    if as_of is not None and as_of < first:
+        raise UsageError(
+            f"--as-of {as_of}: no features are known that early; {identifier} has "
+            f"feature_ts from {first} to {last}"
+        )
+    return as_of or last
+
+
+def _merge_predictions(
+    spark: SparkSession, log_table: TableName, predictions_table: TableName, scoring_date: str
+) -> dict:
+    """MERGE the scoring date's inference-log rows into the predictions; return the MERGE's metrics."""
+    from pyspark.sql import functions as F
+
+    # Predictions come from the rows just logged: the model runs once per customer.
+    todays_log = read_table(spark, log_table).where(
+        F.col(SCORING_DATE_COLUMN) == F.lit(scoring_date).cast("date")
+    )
+    upsert(to_predictions(todays_log), predictions_table, PREDICTION_KEYS)
+    return last_operation_metrics(spark, predictions_table)

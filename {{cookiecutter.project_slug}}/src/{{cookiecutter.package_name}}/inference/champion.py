@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..contracts.model import CHAMPION
 from ..errors import NothingToDo
 from ..tracking import configure_mlflow
-from ..training.registry import CHAMPION, version_by_alias, version_uri
+from ..training.registry import version_by_alias, version_uri
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

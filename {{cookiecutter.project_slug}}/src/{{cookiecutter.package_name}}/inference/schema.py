@@ -18,7 +18,6 @@ MODEL_NAME_COLUMN = "model_name"  # string: registered model name
 MODEL_VERSION_COLUMN = "model_version"  # string: registered model version
 SCORED_AT_COLUMN = "scored_at"  # timestamp: when the scoring ran
 
-DECISION_THRESHOLD = 0.5
 PREDICTION_KEYS = (ENTITY_COLUMN, SCORING_DATE_COLUMN)
 
 _OUTPUT_COLUMNS = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..contracts.model import DECISION_THRESHOLD
 from ..features.spec import (
     CATEGORICAL_FEATURES,
     ENTITY_COLUMN,
@@ -18,7 +19,6 @@ from ..features.spec import (
 )
 from .schema import (
     AS_OF_COLUMN,
-    DECISION_THRESHOLD,
     INFERENCE_LOG_COLUMNS,
     MODEL_NAME_COLUMN,
     MODEL_VERSION_COLUMN,

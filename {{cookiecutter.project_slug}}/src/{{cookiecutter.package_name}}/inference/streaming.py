@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.lookup import point_in_time_lookup
 from ..features.spec import ENTITY_COLUMN, FEATURE_TS_COLUMN
@@ -40,10 +41,10 @@ def micro_batch_spine(batch: DataFrame) -> DataFrame:
 
 def run_scoring_stream(spark: SparkSession, config: Config, predict: Predict, model_version: str) -> dict:
     """Process every feature row not yet seen (availableNow), then stop; return the summary."""
-    features_table = config.table("customer_features")
+    features_table = config.table(Table.CUSTOMER_FEATURES)
     if not table_exists(spark, features_table):
         raise LifecycleError(f"{features_table.identifier} does not exist: run `features` first")
-    log_table, predictions_table = config.table("inference_log"), config.table("predictions")
+    log_table, predictions_table = config.table(Table.INFERENCE_LOG), config.table(Table.PREDICTIONS)
 
     # Runs where the stream runs: on the driver classically, on the server over Spark Connect
     # (serverless), so it keeps no state here and uses the batch's own session.

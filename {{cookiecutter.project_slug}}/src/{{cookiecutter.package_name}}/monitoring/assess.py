@@ -40,6 +40,8 @@ RULES: dict[str, Rule] = {
     "auc": Rule(lambda t: t.min_auc, False),
     "log_loss": Rule(lambda t: t.max_log_loss, True),
 }
+# Metrics also logged to the monitoring window's MLflow run (per feature), to chart them across windows.
+LOGGED_TO_MLFLOW = ("psi", "ks", "auc", "log_loss")
 
 
 def _crosses(value: float, limit: float, rule: Rule) -> bool:

@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING
 
 from ..arguments import iso_date
 from ..commands import Command, Context
-from ..config import PROJECT_SLUG, Config
+from ..config import PROJECT_SLUG, Config, TableName
+from ..contracts.model import CHAMPION, TRAINING_VERSION_TAG
+from ..contracts.tables import Table
 from ..errors import MonitoringAlertError, NothingToDo
 from ..progress import logger, step
 from ..tables import read_table, table_exists
-from ..training.baseline import TRAINING_VERSION_TAG, read_baseline
-from ..training.registry import CHAMPION, version_by_alias
+from ..training.baseline import read_baseline
+from ..training.registry import version_by_alias
 from .alerts import alert_record, notify, webhook_url
 from .analysis import WindowAnalysis, WindowInputs, analyse_window
-from .assess import alerts
+from .assess import LOGGED_TO_MLFLOW, alerts
 from .report import write_report
 from .retrain import decide_retraining, trigger_retraining
 from .store import metric_history, metrics_frame, write_window_metrics
@@ -64,7 +66,7 @@ def _champion(config: Config) -> ModelVersion:
 
 
 def _inference_log(context: Context) -> DataFrame:
-    table = context.config.table("inference_log")
+    table = context.config.table(Table.INFERENCE_LOG)
     if not table_exists(context.spark, table):
         raise NothingToDo(f"no predictions yet ({table.identifier} does not exist): run `score` first")
     return read_table(context.spark, table)
@@ -81,7 +83,7 @@ def _log_to_mlflow(window: MonitoringWindow, analysis: WindowAnalysis, folder: P
             {
                 f"{result.feature}.{result.metric}": float(result.value)
                 for result in analysis.results
-                if result.metric in ("psi", "ks", "auc", "log_loss")
+                if result.metric in LOGGED_TO_MLFLOW
             }
         )
         mlflow.log_artifacts(str(folder), artifact_path=REPORT_ARTIFACT_PATH)
@@ -91,43 +93,16 @@ def _log_to_mlflow(window: MonitoringWindow, analysis: WindowAnalysis, folder: P
 def _run(context: Context, args: argparse.Namespace) -> dict:
     from ..tracking import configure_mlflow
 
-    config, spark = context.config, context.spark
-    thresholds = config.monitoring
+    config = context.config
     configure_mlflow(config)
     champion = _champion(config)
     inference = _inference_log(context)
     last_day = last_window_day(args.window_end, *scoring_dates(inference))
-    window = window_ending(last_day, thresholds.window_days)
+    window = window_ending(last_day, config.monitoring.window_days)
     baseline_version = int(champion.tags.get(TRAINING_VERSION_TAG, -1))
-    labels_table = config.table("labels")
-    inputs = WindowInputs(
-        baseline=read_baseline(spark, config, str(champion.version)),
-        window=rows_in(inference, window),
-        prediction_reference=rows_in(inference, window.previous()),
-        labels=read_table(spark, labels_table) if table_exists(spark, labels_table) else None,
-    )
-    with step("monitor/analyse") as facts:
-        analysis = analyse_window(inputs, thresholds)
-        facts.update(window_rows=analysis.window_rows, metrics=len(analysis.results))
-
-    metrics_table = config.table("monitoring_metrics")
-    computed_at = datetime.now(UTC).replace(tzinfo=None)
-    with step("monitor/store"):
-        frame = metrics_frame(spark, window, analysis.results, baseline_version, computed_at)
-        write_window_metrics(frame, metrics_table, window)
-
-    folder = Path(config.state_root, "reports", "monitoring", window.label)
-    with step("monitor/report"):
-        report = write_report(
-            folder,
-            f"{PROJECT_SLUG} monitoring ({config.env})",
-            window,
-            analysis.results,
-            analysis.columns,
-            metric_history(spark, metrics_table, "psi"),
-            (thresholds.psi_warn, thresholds.psi_alert),
-        )
-        run_id = _log_to_mlflow(window, analysis, folder)
+    analysis = _analyse(context, champion, inference, window)
+    metrics_table = _store_metrics(context, window, analysis, baseline_version)
+    report, run_id = _report(context, window, analysis, metrics_table)
 
     alerting = alerts(analysis.results)
     summary: dict = {
@@ -143,24 +118,12 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
         "table": metrics_table.identifier,
         "report": str(report),
         "mlflow_run_id": run_id,
+        **_quality_summary(analysis),
     }
-    if analysis.quality is not None and analysis.quality.labeled_rows:
-        summary["quality"] = {
-            "labeled_rows": analysis.quality.labeled_rows,
-            "auc": analysis.quality.auc,
-            "log_loss": analysis.quality.log_loss,
-        }
     if alerting:
         record = alert_record(window, alerting, config.env)
         summary["webhook"] = notify(record, PROJECT_SLUG, str(report), webhook_url(config, os.environ))
-    retrain = thresholds.retrain_on_alert if args.retrain_on_alert is None else args.retrain_on_alert
-    decision = decide_retraining(analysis.results)
-    if retrain and decision.retrain:
-        logger.info("monitor: retraining because of %s", decision.reason)
-        started = trigger_retraining(context, window.label)
-        summary["retraining"] = {"started": True, "reason": decision.reason, **started}
-    else:
-        summary["retraining"] = {"started": False, "reason": decision.reason if retrain else "not requested"}
+    summary["retraining"] = _retraining(context, args, analysis, window)
     if args.fail_on_alert and alerting:
         raise MonitoringAlertError(
             f"{len(alerting)} monitoring alert(s) for {window.start} to {window.end}: "
@@ -169,14 +132,92 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
     return summary
 
 
-def _lifecycle_arguments(context: Context, args: argparse.Namespace) -> list[str] | None:
+def _analyse(
+    context: Context, champion: ModelVersion, inference: DataFrame, window: MonitoringWindow
+) -> WindowAnalysis:
+    """The window against the champion's baseline, the window before it, and the labels known so far."""
+    config, spark = context.config, context.spark
+    labels_table = config.table(Table.LABELS)
+    inputs = WindowInputs(
+        baseline=read_baseline(spark, config, str(champion.version)),
+        window=rows_in(inference, window),
+        prediction_reference=rows_in(inference, window.previous()),
+        labels=read_table(spark, labels_table) if table_exists(spark, labels_table) else None,
+    )
+    with step("monitor/analyse") as facts:
+        analysis = analyse_window(inputs, config.monitoring)
+        facts.update(window_rows=analysis.window_rows, metrics=len(analysis.results))
+    return analysis
+
+
+def _store_metrics(
+    context: Context, window: MonitoringWindow, analysis: WindowAnalysis, baseline_version: int
+) -> TableName:
+    """Replace the window's rows of monitoring_metrics; return that table."""
+    metrics_table = context.config.table(Table.MONITORING_METRICS)
+    computed_at = datetime.now(UTC).replace(tzinfo=None)
+    with step("monitor/store"):
+        frame = metrics_frame(context.spark, window, analysis.results, baseline_version, computed_at)
+        write_window_metrics(frame, metrics_table, window)
+    return metrics_table
+
+
+def _report(
+    context: Context, window: MonitoringWindow, analysis: WindowAnalysis, metrics_table: TableName
+) -> tuple[Path, str]:
+    """Write the HTML report and log it with the metrics to MLflow; return the report and the run id."""
+    config, thresholds = context.config, context.config.monitoring
+    folder = Path(config.state_root, "reports", "monitoring", window.label)
+    with step("monitor/report"):
+        report = write_report(
+            folder,
+            f"{PROJECT_SLUG} monitoring ({config.env})",
+            window,
+            analysis.results,
+            analysis.columns,
+            metric_history(context.spark, metrics_table, "psi"),
+            (thresholds.psi_warn, thresholds.psi_alert),
+        )
+        run_id = _log_to_mlflow(window, analysis, folder)
+    return report, run_id
+
+
+def _quality_summary(analysis: WindowAnalysis) -> dict:
+    """The `quality` entry of the summary, or nothing when no prediction of the window is labeled yet."""
+    if analysis.quality is None or not analysis.quality.labeled_rows:
+        return {}
+    return {
+        "quality": {
+            "labeled_rows": analysis.quality.labeled_rows,
+            "auc": analysis.quality.auc,
+            "log_loss": analysis.quality.log_loss,
+        }
+    }
+
+
+def _retraining(
+    context: Context, args: argparse.Namespace, analysis: WindowAnalysis, window: MonitoringWindow
+) -> dict:
+    """Start retraining when asked to and the results call for it; the `retraining` entry of the summary."""
+    retrain = (
+        context.config.monitoring.retrain_on_alert if args.retrain_on_alert is None else args.retrain_on_alert
+    )
+    decision = decide_retraining(analysis.results)
+    if retrain and decision.retrain:
+        logger.info("monitor: retraining because of %s", decision.reason)
+        started = trigger_retraining(context, window.label)
+        return {"started": True, "reason": decision.reason, **started}
+    return {"started": False, "reason": decision.reason if retrain else "not requested"}
+
+
+def _lifecycle_arguments(context: Context, args: argparse.Namespace) -> dict | None:
     # Without scored predictions there is nothing to monitor (e.g. before the model stages exist).
     # Locally the Delta log folder says so without starting Spark.
-    table = context.config.table("inference_log")
+    table = context.config.table(Table.INFERENCE_LOG)
     exists = Path(table.path, "_delta_log").is_dir() if table.path else table_exists(context.spark, table)
     if not exists:
         return None
-    return ["--no-retrain-on-alert"]
+    return {"retrain_on_alert": False}
 
 
 COMMANDS = [

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..contracts.model import TRAINING_VERSION_TAG
+from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
 from ..tables import read_table, replace_where, table_exists
@@ -18,9 +20,7 @@ if TYPE_CHECKING:
     from mlflow.entities.model_registry import ModelVersion
     from pyspark.sql import DataFrame, SparkSession
 
-BASELINE_TABLE = "champion_baselines"
 MODEL_VERSION_COLUMN = "model_version"
-TRAINING_VERSION_TAG = "training_table_version"  # set by `train`: the training_set version it read
 
 
 def _version_rows(version: str) -> str:
@@ -28,7 +28,7 @@ def _version_rows(version: str) -> str:
 
 
 def has_baseline(spark: SparkSession, config: Config, version: str) -> bool:
-    table = config.table(BASELINE_TABLE)
+    table = config.table(Table.CHAMPION_BASELINES)
     return table_exists(spark, table) and not read_table(spark, table).where(_version_rows(version)).isEmpty()
 
 
@@ -43,9 +43,9 @@ def snapshot_baseline(spark: SparkSession, config: Config, version: ModelVersion
         )
     training_version = int(version.tags[TRAINING_VERSION_TAG])
     try:
-        rows = read_table(spark, config.table("training_set"), version=training_version)
+        rows = read_table(spark, config.table(Table.TRAINING_SET), version=training_version)
         rows = rows.select(*TRAINING_SET_COLUMNS).withColumn(MODEL_VERSION_COLUMN, F.lit(number))
-        replace_where(rows, config.table(BASELINE_TABLE), _version_rows(number))
+        replace_where(rows, config.table(Table.CHAMPION_BASELINES), _version_rows(number))
     except Exception as error:
         raise LifecycleError(
             f"cannot snapshot the baseline of model version {number}: "
@@ -53,18 +53,18 @@ def snapshot_baseline(spark: SparkSession, config: Config, version: ModelVersion
             f"is not readable ({str(error).strip().splitlines()[0][:300]}); if it was vacuumed, retrain and "
             "promote a new version"
         ) from error
-    return read_table(spark, config.table(BASELINE_TABLE)).where(_version_rows(number)).count()
+    return read_table(spark, config.table(Table.CHAMPION_BASELINES)).where(_version_rows(number)).count()
 
 
 def read_baseline(spark: SparkSession, config: Config, version: str) -> DataFrame:
     """The baseline rows of a model version (TRAINING_SET_COLUMNS)."""
     if not has_baseline(spark, config, version):
         raise LifecycleError(
-            f"no baseline snapshot of model version {version} in {BASELINE_TABLE}: run "
+            f"no baseline snapshot of model version {version} in {Table.CHAMPION_BASELINES}: run "
             f"`promote --version {version}` to take it (promote snapshots the champion's training rows)"
         )
     return (
-        read_table(spark, config.table(BASELINE_TABLE))
+        read_table(spark, config.table(Table.CHAMPION_BASELINES))
         .where(_version_rows(version))
         .select(*TRAINING_SET_COLUMNS)
     )

@@ -6,14 +6,15 @@ import argparse
 
 from ..arguments import bounded_int, databricks_id, seed
 from ..commands import Command, Context
+from ..contracts.model import JOB_RUN_ID_TAG, TRAINING_VERSION_TAG
+from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
 from ..tables import read_table, table_exists, table_version
 from .lineage import git_commit
-from .registry import JOB_RUN_ID_TAG
 from .train import train_and_register
 
-FEATURE_TABLES = ("customer_features", "training_set")
+FEATURE_TABLES = (Table.CUSTOMER_FEATURES, Table.TRAINING_SET)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +30,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
     config = context.config
-    table = config.table("training_set")
+    table = config.table(Table.TRAINING_SET)
     if not table_exists(context.spark, table):
         raise LifecycleError(f"the training set {table.identifier} does not exist: run `features` first")
     version = table_version(context.spark, table)
@@ -40,7 +41,7 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
     lineage = {
         "git_commit": git_commit(),
         "training_table": table.identifier,
-        "training_table_version": str(version),
+        TRAINING_VERSION_TAG: str(version),
         "feature_tables": ",".join(config.table(name).identifier for name in FEATURE_TABLES),
     }
     if args.job_run_id:

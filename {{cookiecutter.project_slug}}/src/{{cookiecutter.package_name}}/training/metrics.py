@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..contracts.model import DECISION_THRESHOLD
 from ..errors import LifecycleError
-from ..inference.schema import DECISION_THRESHOLD
 
 
 def classification_metrics(labels, probabilities) -> dict[str, float]:

@@ -1,5 +1,6 @@
-"""The model registry as the stages use it: alias names, tag names, and lookups that return None when
-absent. Works the same on the local sqlite registry and on Unity Catalog (`databricks-uc`).
+"""The model registry as the stages use it: lookups that return None when absent (the alias and tag
+names are in contracts/model.py). Works the same on the local sqlite registry and on Unity Catalog
+(`databricks-uc`).
 
 Unity Catalog differs in what it returns: `search_model_versions` gives `ModelVersionSearch` objects
 without tags or aliases (reading `.tags` raises), so every version whose tags matter is read with
@@ -11,17 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..contracts.model import JOB_RUN_ID_TAG
 from ..errors import UsageError
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities.model_registry import ModelVersion
 
-CHAMPION = "champion"
-CHALLENGER = "challenger"
-PREVIOUS_CHAMPION = "previous_champion"
-# The id of the Databricks job run whose `train` registered the version (tag on the version and run).
-JOB_RUN_ID_TAG = "job_run_id"
 _ABSENT = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..config import Config
+from ..contracts.model import HOLDOUT_START_TAG, TRAINING_VERSION_TAG
 from ..features.spec import LABEL_COLUMN
 from ..progress import logger
 from ..tracking import configure_mlflow
@@ -67,8 +68,6 @@ def train_and_register(
     `lineage` becomes tags on the run and on the version. Returns the summary of the `train` command.
     """
     import mlflow
-    from mlflow import MlflowClient
-    from mlflow.models import infer_signature
 
     split = split_by_label_date(training_set)
     experiment_id = configure_mlflow(config)
@@ -78,40 +77,12 @@ def train_and_register(
         test = classification_metrics(
             split.test[LABEL_COLUMN], positive_probability(fitted.model, test_features)
         )
-        split_facts = {
-            "validation_start": split.validation_start.isoformat(),
-            "holdout_start": split.test_start.isoformat(),
-            "train_rows": str(len(split.train)),
-            "validation_rows": str(len(split.validation)),
-            "test_rows": str(len(split.test)),
-        }
-        mlflow.log_params({**fitted.model.named_steps["classifier"].get_params(), "tuning_trials": trials})
-        mlflow.log_metrics({**_prefixed("validation", fitted.validation), **_prefixed("test", test)})
-        mlflow.set_tags({**lineage, **split_facts})
-
-        validation_features = to_model_input(split.validation)
-        importances = permutation_importances(
-            fitted.model, validation_features, split.validation[LABEL_COLUMN].astype(int)
-        )
-        mlflow.log_text(importances.to_csv(index=False), "explain/permutation_importance.csv")
-        mlflow.log_figure(importance_figure(importances), "explain/permutation_importance.png")
-
-        example = test_features.head(INPUT_EXAMPLE_ROWS)
-        signature = infer_signature(test_features, fitted.model.predict_proba(test_features))
-        logged = mlflow.sklearn.log_model(
-            fitted.model,
-            name="model",
-            signature=signature,
-            input_example=example,
-            pip_requirements=pip_requirements(),
-            pyfunc_predict_fn="predict_proba",
-            skops_trusted_types=SKOPS_TRUSTED_TYPES,
-            registered_model_name=config.model_name,
-        )
+        split_facts = _split_facts(split)
+        _log_fit(fitted, test, trials, {**lineage, **split_facts})
+        importances = _log_importances(fitted.model, split)
+        logged = _log_model(config.model_name, fitted.model, test_features)
     version = str(logged.registered_model_version)
-    client = MlflowClient()
-    for key, value in {**lineage, **split_facts, "test_auc": f"{test['auc']:.6f}"}.items():
-        client.set_model_version_tag(config.model_name, version, key, value)
+    _tag_version(config.model_name, version, {**lineage, **split_facts, "test_auc": f"{test['auc']:.6f}"})
     return {
         "model_name": config.model_name,
         "model_version": version,
@@ -122,5 +93,63 @@ def train_and_register(
         "rows": {"train": len(split.train), "validation": len(split.validation), "test": len(split.test)},
         "tuning_trials": trials,
         "top_feature": importances["feature"].iloc[0],
-        **{key: lineage[key] for key in ("git_commit", "training_table_version")},
+        **{key: lineage[key] for key in ("git_commit", TRAINING_VERSION_TAG)},
     }
+
+
+def _split_facts(split: TimeSplit) -> dict[str, str]:
+    """Where the split cut and how many rows each part got, as tag values."""
+    return {
+        "validation_start": split.validation_start.isoformat(),
+        HOLDOUT_START_TAG: split.test_start.isoformat(),
+        "train_rows": str(len(split.train)),
+        "validation_rows": str(len(split.validation)),
+        "test_rows": str(len(split.test)),
+    }
+
+
+def _log_fit(fitted: FittedModel, test: dict[str, float], trials: int, tags: dict[str, str]) -> None:
+    import mlflow
+
+    mlflow.log_params({**fitted.model.named_steps["classifier"].get_params(), "tuning_trials": trials})
+    mlflow.log_metrics({**_prefixed("validation", fitted.validation), **_prefixed("test", test)})
+    mlflow.set_tags(tags)
+
+
+def _log_importances(model: Any, split: TimeSplit) -> pd.DataFrame:
+    """Permutation importances on the validation part, logged as a CSV and a figure."""
+    import mlflow
+
+    validation_features = to_model_input(split.validation)
+    importances = permutation_importances(
+        model, validation_features, split.validation[LABEL_COLUMN].astype(int)
+    )
+    mlflow.log_text(importances.to_csv(index=False), "explain/permutation_importance.csv")
+    mlflow.log_figure(importance_figure(importances), "explain/permutation_importance.png")
+    return importances
+
+
+def _log_model(model_name: str, model: Any, test_features: pd.DataFrame) -> Any:
+    """Log the model with its signature and an input example, registering it as a new version."""
+    import mlflow
+    from mlflow.models import infer_signature
+
+    signature = infer_signature(test_features, model.predict_proba(test_features))
+    return mlflow.sklearn.log_model(
+        model,
+        name="model",
+        signature=signature,
+        input_example=test_features.head(INPUT_EXAMPLE_ROWS),
+        pip_requirements=pip_requirements(),
+        pyfunc_predict_fn="predict_proba",
+        skops_trusted_types=SKOPS_TRUSTED_TYPES,
+        registered_model_name=model_name,
+    )
+
+
+def _tag_version(model_name: str, version: str, tags: dict[str, str]) -> None:
+    from mlflow import MlflowClient
+
+    client = MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(model_name, version, key, value)

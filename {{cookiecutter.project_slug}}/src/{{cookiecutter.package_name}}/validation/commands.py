@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..arguments import databricks_id
 from ..commands import Command, Context
+from ..contracts.model import CHALLENGER, CHAMPION, GATE_PASSED, GATE_REJECTED, GATE_STATUS_TAG
 from ..errors import GateRejectedError, LifecycleError
 from ..features.spec import LABEL_COLUMN
 from ..progress import logger
@@ -22,8 +23,6 @@ from ..tracking import configure_mlflow
 from ..training.metrics import classification_metrics
 from ..training.model import positive_probability, to_model_input
 from ..training.registry import (
-    CHALLENGER,
-    CHAMPION,
     existing_version,
     latest_version,
     version_by_alias,
@@ -76,17 +75,17 @@ def _record(client, name: str, result: GateResult, candidate: dict, champion: di
     """Log the gate as an MLflow run and write it onto the model version; return the run id."""
     import mlflow
 
-    status = "passed" if result.passed else "rejected"
+    status = GATE_PASSED if result.passed else GATE_REJECTED
     with mlflow.start_run(run_name=f"validate-v{result.candidate_version}") as run:
         mlflow.set_tags(
-            {"model_name": name, "model_version": result.candidate_version, "gate_status": status}
+            {"model_name": name, "model_version": result.candidate_version, GATE_STATUS_TAG: status}
         )
         mlflow.log_metrics({f"candidate_{key}": value for key, value in candidate.items()})
         if champion is not None:
             mlflow.log_metrics({f"champion_{key}": value for key, value in champion.items()})
         mlflow.log_dict(result.as_dict(), "gate/result.json")
     tags = {
-        "gate_status": status,
+        GATE_STATUS_TAG: status,
         "gate_checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "gate_run_id": run.info.run_id,
         "gate_champion_version": result.champion_version or "none",

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..config import Config
+from ..contracts.model import HOLDOUT_START_TAG, TRAINING_VERSION_TAG
+from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import LABEL_TS_COLUMN, TRAINING_SET_COLUMNS
 from ..tables import read_table
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from mlflow.entities.model_registry import ModelVersion
     from pyspark.sql import SparkSession
 
-REQUIRED_TAGS = ("training_table_version", "holdout_start")
+REQUIRED_TAGS = (TRAINING_VERSION_TAG, HOLDOUT_START_TAG)
 
 
 def load_holdout(spark: SparkSession, config: Config, version: ModelVersion) -> pd.DataFrame:
@@ -30,9 +32,9 @@ def load_holdout(spark: SparkSession, config: Config, version: ModelVersion) -> 
             "so its holdout is unknown; validate a version registered by `train`"
         )
     frame = read_table(
-        spark, config.table("training_set"), version=int(version.tags["training_table_version"])
+        spark, config.table(Table.TRAINING_SET), version=int(version.tags[TRAINING_VERSION_TAG])
     )
-    holdout_start = pd.Timestamp(version.tags["holdout_start"])
+    holdout_start = pd.Timestamp(version.tags[HOLDOUT_START_TAG])
     rows = frame.where(
         F.col(LABEL_TS_COLUMN) >= F.lit(holdout_start.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp")
     )

@@ -4,7 +4,7 @@ A generator starts from valid rows (events for even seeds, labels for odd ones) 
 files at random: encodings, field counts, types, ranges, timestamps, quoting, line ends, blank lines,
 duplicates, folders, file names, empty, header-only and binary files. It keeps an oracle: the rows
 Spark's CSV reader yields per file, which of them are valid under the file contract
-(features/schema.py, `config.ingest`) with their typed values, and which files bring no rows.
+(contracts/landing.py, `config.ingest`) with their typed values, and which files bring no rows.
 
 Invariants (`check_run`, `check_bronze` and the test): rows in = accepted + quarantined + duplicates
 per audit batch and in total, the rows in as the oracle counts them; every landing file read by one
@@ -42,8 +42,9 @@ import pytest
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import Config, load_config
-from {{ cookiecutter.package_name }}.features.ingest import AUDIT_TABLE, IngestResult, ingest_dataset
-from {{ cookiecutter.package_name }}.features.schema import EVENTS, LABELS, RawDataset
+from {{ cookiecutter.package_name }}.contracts.landing import EVENTS, LABELS, RawDataset
+from {{ cookiecutter.package_name }}.contracts.tables import Table
+from {{ cookiecutter.package_name }}.ingestion.ingest import IngestResult, ingest_dataset
 from {{ cookiecutter.package_name }}.tables import read_table
 
 pytestmark = pytest.mark.integration
@@ -271,13 +272,19 @@ def op_blank_optional(ctx: Context, d: Draft) -> bool:
     return True
 
 
-def op_missing(ctx: Context, d: Draft) -> bool:
-    indexes = columns_of(ctx, d, lambda column: column in ctx.dataset.required)
+def break_column(ctx: Context, d: Draft, want, choices) -> bool:
+    """A field whose column passes `want` becomes one of `choices(column)`: the line breaks."""
+    indexes = columns_of(ctx, d, want)
     if not indexes:
         return False
-    d.fields[ctx.rng.choice(indexes)].text = ctx.rng.choice(["", "   "])
+    index = ctx.rng.choice(indexes)
+    d.fields[index].text = ctx.rng.choice(choices(ctx.dataset.columns[index]))
     d.valid = False
     return True
+
+
+def op_missing(ctx: Context, d: Draft) -> bool:
+    return break_column(ctx, d, lambda column: column in ctx.dataset.required, lambda column: ["", "   "])
 
 
 def count_untouched(d: Draft) -> bool:
@@ -302,51 +309,54 @@ def op_extra_field(ctx: Context, d: Draft) -> bool:
     return True
 
 
+NOT_NUMBERS = ["abc", "12,5", "1_000", "0x10", "--1", "½", "1d", "2.5f", "7L", "1e", ".", "+", "1 000", "٣"]
+NOT_ALLOWED = ["Web", "fax", "PURCHASE", "refund", "2", "yes", "1.0", "-1", "01", "true", "web_"]
+
+
 def op_not_a_number(ctx: Context, d: Draft) -> bool:
-    indexes = columns_of(ctx, d, lambda column: ctx.dataset.types.get(column) in ("double", "int"))
-    if not indexes:
-        return False
-    choices = ["abc", "12,5", "1_000", "0x10", "--1", "½", "1d", "2.5f", "7L", "1e", ".", "+", "1 000", "٣"]
-    d.fields[ctx.rng.choice(indexes)].text = ctx.rng.choice(choices)
-    d.valid = False
-    return True
+    numeric = ("double", "int")
+    return break_column(
+        ctx, d, lambda column: ctx.dataset.types.get(column) in numeric, lambda _: NOT_NUMBERS
+    )
 
 
 def op_out_of_range(ctx: Context, d: Draft) -> bool:
-    indexes = columns_of(ctx, d, lambda column: column in ctx.dataset.ranges)
-    if not indexes:
-        return False
-    index = ctx.rng.choice(indexes)
-    bounds = ctx.dataset.ranges[ctx.dataset.columns[index]]
-    above = [str(int(bounds.high) + 1), f"{bounds.high + 0.5:.1f}"]
-    choices = ["-1", "-0.01", *above, "1e12", "NaN", "Infinity", "-Infinity"]
-    if ctx.dataset.types.get(ctx.dataset.columns[index]) == "int":
-        choices += ["1.5", "99999999999"]
-    d.fields[index].text = ctx.rng.choice(choices)
-    d.valid = False
-    return True
+    def outside(column: str) -> list[str]:
+        high = ctx.dataset.ranges[column].high
+        choices = [
+            "-1",
+            "-0.01",
+            str(int(high) + 1),
+            f"{high + 0.5:.1f}",
+            "1e12",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+        ]
+        return choices + (["1.5", "99999999999"] if ctx.dataset.types.get(column) == "int" else [])
+
+    return break_column(ctx, d, lambda column: column in ctx.dataset.ranges, outside)
 
 
 def op_not_allowed(ctx: Context, d: Draft) -> bool:
-    indexes = columns_of(ctx, d, lambda column: column in ctx.dataset.allowed)
-    if not indexes:
-        return False
-    index = ctx.rng.choice(indexes)
-    allowed = ctx.dataset.allowed[ctx.dataset.columns[index]]
-    choices = ["Web", "fax", "PURCHASE", "refund", "2", "yes", "1.0", "-1", "01", "true", "web_"]
-    d.fields[index].text = ctx.rng.choice([c for c in choices if c not in allowed])
-    d.valid = False
-    return True
+    allowed = ctx.dataset.allowed
+    return break_column(
+        ctx,
+        d,
+        lambda column: column in allowed,
+        lambda column: [c for c in NOT_ALLOWED if c not in allowed[column]],
+    )
+
+
+def is_timestamp(ctx: Context):
+    return lambda column: column in ctx.dataset.timestamps
 
 
 def timestamp_columns(ctx: Context, d: Draft) -> list[int]:
-    return columns_of(ctx, d, lambda column: column in ctx.dataset.timestamps)
+    return columns_of(ctx, d, is_timestamp(ctx))
 
 
 def op_implausible_time(ctx: Context, d: Draft) -> bool:
-    indexes = timestamp_columns(ctx, d)
-    if not indexes:
-        return False
     choices = [
         "2099-01-01T00:00:00Z",
         stamp(ctx.now + 2 * DAY),
@@ -354,15 +364,10 @@ def op_implausible_time(ctx: Context, d: Draft) -> bool:
         stamp(ctx.earliest - 1),
         stamp(ctx.earliest - 1800, 60),  # before the earliest once its offset is applied
     ]
-    d.fields[ctx.rng.choice(indexes)].text = ctx.rng.choice(choices)
-    d.valid = False
-    return True
+    return break_column(ctx, d, is_timestamp(ctx), lambda _: choices)
 
 
 def op_time_format(ctx: Context, d: Draft) -> bool:
-    indexes = timestamp_columns(ctx, d)
-    if not indexes:
-        return False
     epoch = ctx.now - 10 * DAY
     text = stamp(epoch)
     choices = [
@@ -376,9 +381,7 @@ def op_time_format(ctx: Context, d: Draft) -> bool:
         datetime.fromtimestamp(epoch, UTC).strftime("%d/%m/%Y %H:%M:%S"),
         "yesterday",
     ]
-    d.fields[ctx.rng.choice(indexes)].text = ctx.rng.choice(choices)
-    d.valid = False
-    return True
+    return break_column(ctx, d, is_timestamp(ctx), lambda _: choices)
 
 
 def op_time_zone(ctx: Context, d: Draft) -> bool:
@@ -681,7 +684,7 @@ class Report:
     def __call__(self, what: str, *files: Landed) -> str:
         lines = [f"seed {self.seed}, {self.dataset.name}, {self.run}: {what}"]
         lines += [f"  file {landed.describe()}" for landed in files]
-        lines.append(f"  again: INGEST_FUZZ_SEED={self.seed} pytest tests/features/test_ingest_fuzz.py")
+        lines.append(f"  again: INGEST_FUZZ_SEED={self.seed} pytest tests/ingestion/test_ingest_fuzz.py")
         return "\n".join(lines)
 
 
@@ -716,7 +719,9 @@ def snapshot(spark, config: Config, dataset: RawDataset) -> Tables:
         .collect()
     )
     quarantine = read_table(spark, config.table(dataset.quarantine_table)).collect()
-    audit = read_table(spark, config.table(AUDIT_TABLE)).where(F.col("dataset") == dataset.name).collect()
+    audit = (
+        read_table(spark, config.table(Table.INGEST_AUDIT)).where(F.col("dataset") == dataset.name).collect()
+    )
 
     def file_of(row) -> str:
         return relative(config, dataset, row["source_file"])

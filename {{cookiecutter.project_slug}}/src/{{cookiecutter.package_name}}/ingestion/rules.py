@@ -1,4 +1,4 @@
-"""Validation of raw landing lines with plain Spark expressions: splitting, typing, rules, reasons.
+"""The row rules of raw landing lines, as plain Spark expressions: splitting, typing, rules, reasons.
 
 Pure functions (DataFrame in, DataFrame out). A line gets every reason it fails, as short codes like
 `amount:out_of_range`; a line with no reasons is a valid row. Nothing is dropped here except blank
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..config import IngestRules
-from .schema import (
+from ..contracts.landing import (
     INGESTED_AT_COLUMN,
     LINE_COLUMN,
     SOURCE_FILE_COLUMN,

@@ -7,8 +7,9 @@ import pytest
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import Config, load_config
-from {{ cookiecutter.package_name }}.features.ingest import AUDIT_TABLE, batch_writer, ingest_dataset
-from {{ cookiecutter.package_name }}.features.schema import EVENTS, LABELS
+from {{ cookiecutter.package_name }}.contracts.landing import EVENTS, LABELS
+from {{ cookiecutter.package_name }}.contracts.tables import Table
+from {{ cookiecutter.package_name }}.ingestion.ingest import batch_writer, ingest_dataset
 from {{ cookiecutter.package_name }}.tables import read_table
 
 EVENTS_HEADER = "event_id,customer_id,event_ts,event_type,channel,amount,session_minutes,items"
@@ -183,7 +184,7 @@ def test_files_in_sub_folders_of_any_name_are_read_and_files_bringing_no_rows_ar
     unread = [".hidden/e.csv", "_staging/d.csv", "blank.csv", "dt=2026-03-02/f.CSV", "empty.csv", "notes.txt"]
     assert [str(Path(path).relative_to(root)) for path in result.ignored_files] == unread
     assert (rerun.rows_in, rerun.ignored_files) == (0, result.ignored_files)
-    audit = read_table(spark, lakehouse.table(AUDIT_TABLE)).where("batch_id IS NULL").collect()
+    audit = read_table(spark, lakehouse.table(Table.INGEST_AUDIT)).where("batch_id IS NULL").collect()
     assert [list(row["ignored_files"]) for row in audit] == [result.ignored_files] * 2
 
 
@@ -238,7 +239,7 @@ def test_a_batch_replayed_after_a_crash_is_counted_once_as_before(spark, lakehou
     """A crash after the writes and before the checkpoint commit: Spark replays the batch."""
     land(lakehouse, "events", "good.csv", GOOD)
     ingest_dataset(spark, lakehouse, EVENTS)  # creates the tables
-    audit = lakehouse.table(AUDIT_TABLE)
+    audit = lakehouse.table(Table.INGEST_AUDIT)
     first = read_table(spark, audit).collect()
     raw = spark.read.text(str(Path(lakehouse.landing_path) / "events")).select(
         F.col("value").alias("line"), F.col("_metadata.file_path").alias("source_file")

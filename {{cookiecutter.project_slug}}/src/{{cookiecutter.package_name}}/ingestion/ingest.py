@@ -5,7 +5,7 @@ processes every new file and stops. Locally the source is Spark's file source, o
 (`cloudFiles`): the rest is the same. Files in sub-folders of the landing folder are read too, whatever
 the folders are called; files that bring no rows are listed by name: those the source never reads (not
 `*.csv`, or in a hidden `.x`/`_x` folder) and those holding no row (empty, or blank lines only). Each
-micro-batch is validated (validation.py); per key the table keeps the first valid row by
+micro-batch is validated (rules.py); per key the table keeps the first valid row by
 `RawDataset.keep_order` (e.g. the earliest event, ties by file), whichever batch brought it, and
 rejected rows are kept by (file, line, occurrence), so replaying a batch after a failure changes
 nothing. Each batch records its accounting in the `ingest_audit` table, computed from the tables'
@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from ..config import Config
+from ..contracts.landing import INGESTED_AT_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN, RawDataset
+from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..progress import logger
 from ..spark import cached
 from ..tables import append_to_table, insert_new_rows, keep_first, read_table, table_exists, upsert
-from .schema import INGESTED_AT_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN, RawDataset
-from .validation import (
+from .rules import (
     IS_HEADER_COLUMN,
     MALFORMED_FILE_REASON,
     QUARANTINE_KEYS,
@@ -42,7 +43,6 @@ from .validation import (
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-AUDIT_TABLE = "ingest_audit"
 # One row per micro-batch (keyed by its files, so a replayed batch replaces its row), and one per run
 # that found files the source does not read (batch_id null, `ignored_files`).
 AUDIT_SCHEMA = (
@@ -127,7 +127,7 @@ def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> N
     for short_name, schema, keys in (
         (dataset.table, dataset.table_schema, dataset.keys),
         (dataset.quarantine_table, QUARANTINE_SCHEMA, QUARANTINE_KEYS),
-        (AUDIT_TABLE, AUDIT_SCHEMA, AUDIT_BATCH_KEYS),
+        (Table.INGEST_AUDIT, AUDIT_SCHEMA, AUDIT_BATCH_KEYS),
     ):
         table = config.table(short_name)
         if not table_exists(spark, table):
@@ -195,7 +195,7 @@ def _record_batch(
     duplicates = rows_in - quarantined - accepted
     row = (run_id, dataset.name, batch_id, rows_in, accepted, quarantined, duplicates, len(files), files)
     audit = spark.createDataFrame([(*row, list(counts["malformed"]), [], ingested_at)], AUDIT_SCHEMA)
-    upsert(audit, config.table(AUDIT_TABLE), AUDIT_BATCH_KEYS)
+    upsert(audit, config.table(Table.INGEST_AUDIT), AUDIT_BATCH_KEYS)
     logger.info(
         "ingest %s batch %d: %d rows in %d file(s) -> %d accepted, %d quarantined, %d duplicates",
         dataset.name,
@@ -305,13 +305,13 @@ def _record_ignored(
     spark: SparkSession, config: Config, dataset: RawDataset, run_id: str, files: list[str]
 ) -> None:
     row = (run_id, dataset.name, None, 0, 0, 0, 0, len(files), [], [], files, datetime.now(UTC))
-    append_to_table(spark.createDataFrame([row], AUDIT_SCHEMA), config.table(AUDIT_TABLE))
+    append_to_table(spark.createDataFrame([row], AUDIT_SCHEMA), config.table(Table.INGEST_AUDIT))
 
 
 def _audit_rows(spark: SparkSession, config: Config, dataset: RawDataset) -> list:
     from pyspark.sql import functions as F
 
-    table = read_table(spark, config.table(AUDIT_TABLE))
+    table = read_table(spark, config.table(Table.INGEST_AUDIT))
     return table.where(F.col("dataset") == dataset.name).drop("ignored_files").collect()
 
 

@@ -6,8 +6,8 @@ from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.config import IngestRules
-from {{ cookiecutter.package_name }}.features.schema import EVENTS, LABELS
-from {{ cookiecutter.package_name }}.features.validation import (
+from {{ cookiecutter.package_name }}.contracts.landing import EVENTS, LABELS
+from {{ cookiecutter.package_name }}.ingestion.rules import (
     check_rows,
     data_rows,
     quarantine_rows,

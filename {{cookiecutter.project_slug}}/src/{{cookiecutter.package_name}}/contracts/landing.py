@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .tables import Table
+
 TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"  # 2026-01-31T23:59:59Z or 2026-01-31T23:59:59+01:00
+UTC_STRFTIME = "%Y-%m-%dT%H:%M:%SZ"  # the same format for UTC times, as Python writes it
 EVENT_TYPES = ("purchase", "page_view", "support_contact")
 CHANNELS = ("mobile_app", "store", "web")
 MOBILE_CHANNEL = "mobile_app"
@@ -81,8 +84,8 @@ EVENTS = RawDataset(
     types={"event_ts": "timestamp", "amount": "double", "session_minutes": "double", "items": "int"},
     keys=("event_id",),
     required=("event_id", "customer_id", "event_ts", "event_type", "channel"),
-    table="bronze_events",
-    quarantine_table="quarantine_events",
+    table=Table.BRONZE_EVENTS,
+    quarantine_table=Table.QUARANTINE_EVENTS,
     allowed={"event_type": EVENT_TYPES, "channel": CHANNELS},
     ranges={
         "amount": Range(0.0, 1_000_000.0),
@@ -99,8 +102,8 @@ LABELS = RawDataset(
     types={"label_ts": "timestamp", "churned": "int"},
     keys=("customer_id", "label_ts"),
     required=("customer_id", "label_ts", "churned"),
-    table="labels",
-    quarantine_table="quarantine_labels",
+    table=Table.LABELS,
+    quarantine_table=Table.QUARANTINE_LABELS,
     allowed={"churned": ("0", "1")},
     ranges={},
     timestamps=("label_ts",),

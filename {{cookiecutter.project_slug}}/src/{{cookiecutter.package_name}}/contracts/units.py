@@ -1,0 +1,3 @@
+"""Units the stages count in."""
+
+SECONDS_PER_DAY = 86_400
