@@ -65,6 +65,7 @@ def scoring_throughput(home: Path, rows: int) -> dict:
     import pandas as pd
     from mlflow import MlflowClient
 
+    from {{ cookiecutter.package_name }}.contracts.model import CHAMPION
     from {{ cookiecutter.package_name }}.features.spec import (
         LABEL_TS_COLUMN,
         MODEL_FEATURES,
@@ -76,7 +77,7 @@ def scoring_throughput(home: Path, rows: int) -> dict:
     from {{ cookiecutter.package_name }}.spark import get_spark
     from {{ cookiecutter.package_name }}.tables import read_table
     from {{ cookiecutter.package_name }}.tracking import configure_mlflow
-    from {{ cookiecutter.package_name }}.training.registry import CHAMPION, version_by_alias, version_uri
+    from {{ cookiecutter.package_name }}.training.registry import version_by_alias, version_uri
 
     config = load_config("local", home=home)
     spark = get_spark(config, app_name="benchmarks")
