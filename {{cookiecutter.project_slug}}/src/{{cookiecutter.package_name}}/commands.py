@@ -93,7 +93,11 @@ def run_steps(
             logger.info("%s: skipped (nothing to do)", name)
             steps[name] = {"skipped": True}
             continue
-        args = command.defaults(**values, **_handoff(command, steps))
+        args = command.defaults(**values)
+        # A step with a model version to act on takes the one train registered before it.
+        trained = steps.get("train", {}).get("model_version")
+        if trained is not None and "version" in args:
+            args.version = str(trained)
         try:
             with step(f"{prefix}{name}") as facts:
                 facts.update(command.run(context, args))
@@ -103,11 +107,3 @@ def run_steps(
             continue
         steps[name] = facts
     return steps
-
-
-def _handoff(command: Command, steps: dict[str, dict]) -> dict:
-    """What a step takes from the steps before it: the model version train registered."""
-    version = steps.get("train", {}).get("model_version")
-    if version is not None and "version" in command.defaults():
-        return {"version": str(version)}
-    return {}

@@ -54,7 +54,7 @@ _CSV_OPTIONS = {"escape": '"', "ignoreLeadingWhiteSpace": "true", "ignoreTrailin
 _EDGES = r"^[\p{Z}\p{Cc}\x{FEFF}]+|[\p{Z}\p{Cc}\x{FEFF}]+$"
 # A line with nothing but characters up to U+0020 is blank: not a row (ingest.ignored_files agrees).
 _NOT_BLANK = r"[^\x00-\x20]"
-# Numbers as people write them; Spark's casts also take `1d`, `0x`-less hex floats, `NaN`, `Infinity`.
+# Numbers as people write them; Spark's casts would also take `1d`, `2.5f`, `NaN` and `Infinity`.
 _NUMBER = {
     "double": r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$",
     "int": r"^[+-]?\d+$",
