@@ -35,7 +35,6 @@ from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_con
 from .data.commands import COMMANDS as DATA_COMMANDS
 from .data.commands import event_count
 from .deployment.commands import COMMANDS as DEPLOYMENT_COMMANDS
-from .deployment.deploy_command import COMMANDS as DEPLOY_JOBS_COMMANDS
 from .errors import LifecycleError, NothingToDo
 from .features.commands import COMMANDS as FEATURE_COMMANDS
 from .inference.commands import COMMANDS as INFERENCE_COMMANDS
@@ -56,7 +55,6 @@ REGISTERED: list[Command] = [
     *TRAINING_COMMANDS,
     *VALIDATION_COMMANDS,
     *DEPLOYMENT_COMMANDS,
-    *DEPLOY_JOBS_COMMANDS,
     *INFERENCE_COMMANDS,
     *MONITORING_COMMANDS,
     *INVENTORY_COMMANDS,

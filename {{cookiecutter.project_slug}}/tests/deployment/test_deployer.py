@@ -478,7 +478,7 @@ def test_without_a_host_deploy_jobs_says_how_to_set_one(
 ) -> None:
     monkeypatch.delenv("DATABRICKS_HOST", raising=False)
     monkeypatch.setattr(
-        "{{ cookiecutter.package_name }}.deployment.deploy_command.load_config",
+        "{{ cookiecutter.package_name }}.deployment.commands.load_config",
         lambda target: type("NoHost", (), {"workspace_host": None})(),
     )
 

@@ -1,17 +1,27 @@
-"""`promote` and `rollback`: move @champion by registry aliases (and optionally the serving endpoint).
+"""The deployment commands: `promote` and `rollback` move @champion; `deploy-jobs`, `run-job` and
+`seed-data` act on a Databricks workspace.
 
 `promote` first snapshots the new champion's training rows for monitoring (training/baseline.py), then
 moves the alias: a champion never lacks its baseline. `rollback` moves the alias first (it is the
 emergency exit and must not wait for anything), then makes sure the restored champion has a baseline.
+
+Workspace auth goes through databricks-sdk's unified auth: DATABRICKS_HOST plus DATABRICKS_TOKEN, or in
+GitHub Actions DATABRICKS_AUTH_TYPE=github-oidc with DATABRICKS_CLIENT_ID (see docs/ci-auth-*.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from ..arguments import databricks_id
-from ..commands import Command, Context
+from ..arguments import bounded_float, bounded_int, databricks_id
+from ..commands import Command, Context, DataAccess
+from ..config import load_config
 from ..contracts.model import CHALLENGER, CHAMPION
+from ..data.commands import add_generation_arguments, batch_name, generated
 from ..errors import ConfigError, LifecycleError
 from ..progress import logger
 from ..tracking import configure_mlflow
@@ -22,11 +32,17 @@ from ..training.registry import (
     version_by_alias,
     version_registered_by,
 )
-from ..workspace import workspace_client
+from ..workspace import DEFAULT_TIMEOUT_SECONDS, workspace_client
+from .deployer import deploy
+from .jobs import JOB_KEYS, TARGETS
 from .promotion import Transition, promote, rollback
+from .runs import run_job
+from .seed import seed_landing
 from .serving import deploy_endpoint, endpoint_name
+from .wheel import build_wheel
 
 
+# --- promote and rollback --------------------------------------------------------------------------
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--serving-endpoint",
@@ -121,6 +137,107 @@ def _summary(
     return summary
 
 
+# --- the workspace --------------------------------------------------------------------------------
+def workspace_host(target: str, host: str | None = None) -> str:
+    """--host, else $DATABRICKS_HOST, else the target's host in config.py."""
+    chosen = host or os.environ.get("DATABRICKS_HOST") or load_config(target).workspace_host
+    if not chosen or "placeholder" in chosen:
+        raise ConfigError(
+            f"no Databricks host for target {target}: set DATABRICKS_HOST, pass --host, "
+            "or put the workspace URL into WORKSPACE_HOSTS in config.py"
+        )
+    return chosen
+
+
+def _workspace_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"expected a URL like https://<workspace>.cloud.databricks.com, got {text!r}"
+        )
+    return text
+
+
+def _wheel_file(text: str) -> Path:
+    path = Path(text)
+    if not text.strip() or path.suffix != ".whl" or not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a wheel file; build one with: pip wheel --no-deps ."
+        )
+    return path
+
+
+def _project_folder(text: str) -> Path:
+    path = Path(text)
+    if not text.strip() or not (path / "pyproject.toml").is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a project folder: it has no pyproject.toml")
+    return path
+
+
+def _connection_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=TARGETS, required=True, help="deployment target")
+    parser.add_argument(
+        "--host", type=_workspace_url, help="workspace URL (default: $DATABRICKS_HOST, else config.py)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=bounded_int(1, 3600),
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help="seconds one API call may take, retries included (default: %(default)s)",
+    )
+
+
+def _deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    _connection_arguments(parser)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument(
+        "--wheel", type=_wheel_file, help="the wheel to deploy (default: build it from --project-dir)"
+    )
+    parser.add_argument(
+        "--project-dir",
+        type=_project_folder,
+        default=Path(),
+        help="project to build the wheel from (default: .)",
+    )
+
+
+def _deploy(context: Context, args: argparse.Namespace) -> dict:
+    host = workspace_host(args.target, args.host)
+    if args.wheel is not None:
+        return deploy(workspace_client(host, args.timeout), args.target, args.wheel, args.dry_run)
+    with tempfile.TemporaryDirectory(prefix="wheel-") as folder:
+        wheel = build_wheel(args.project_dir, Path(folder))
+        return deploy(workspace_client(host, args.timeout), args.target, wheel, args.dry_run)
+
+
+def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
+    _connection_arguments(parser)
+    parser.add_argument(
+        "--job", choices=JOB_KEYS, default="training", help="job to start (default: training)"
+    )
+    parser.add_argument(
+        "--wait-minutes",
+        type=bounded_float(1, 24 * 60),
+        help="wait up to this long (at most a day) for the run and fail unless it succeeds",
+    )
+
+
+def _run_job(context: Context, args: argparse.Namespace) -> dict:
+    client = workspace_client(workspace_host(args.target, args.host), args.timeout)
+    return run_job(client, args.job, args.target, args.wait_minutes)
+
+
+def _seed_arguments(parser: argparse.ArgumentParser) -> None:
+    _connection_arguments(parser)
+    add_generation_arguments(parser)
+    parser.set_defaults(rows=20_000)
+
+
+def _seed(context: Context, args: argparse.Namespace) -> dict:
+    client = workspace_client(workspace_host(args.target, args.host), args.timeout)
+    return seed_landing(client, args.target, generated(args), batch_name(args))
+
+
 COMMANDS = [
     Command(
         name="promote",
@@ -133,5 +250,26 @@ COMMANDS = [
         help=f"make the @previous_champion version the @{CHAMPION} again",
         run=_rollback,
         add_arguments=_add_arguments,
+    ),
+    Command(
+        name="seed-data",
+        help="generate a dataset and upload it to a target's landing volume (CI seeds staging with it)",
+        run=_seed,
+        add_arguments=_seed_arguments,
+        data=DataAccess.NONE,
+    ),
+    Command(
+        name="deploy-jobs",
+        help="create or update this project's Databricks jobs (jobs.py) in a target workspace",
+        run=_deploy,
+        add_arguments=_deploy_arguments,
+        data=DataAccess.NONE,
+    ),
+    Command(
+        name="run-job",
+        help="start a deployed Databricks job of this project, optionally waiting for its result",
+        run=_run_job,
+        add_arguments=_run_job_arguments,
+        data=DataAccess.NONE,
     ),
 ]

@@ -27,8 +27,16 @@ from typing import TYPE_CHECKING
 from ..config import PROJECT_SLUG
 from ..progress import logger
 from ..workspace import WorkspaceError, call
-from .jobs import MANAGED_BY, all_job_settings, job_permissions
+from .jobs import (
+    MANAGED_BY,
+    MANAGED_BY_TAG,
+    all_job_settings,
+    is_project_job,
+    is_target_job,
+    job_permissions,
+)
 from .prerequisites import Prerequisite, check_prerequisites, create_missing
+from .runs import list_jobs, tags_of
 from .wheel import WheelUpload, check_wheel, upload_wheel
 
 if TYPE_CHECKING:
@@ -171,7 +179,7 @@ def diff_jobs(
         by_name.setdefault(job.get("settings", {}).get("name", ""), []).append(job)
     for name, settings in desired.items():
         same_name = by_name.get(name, [])
-        ours = [job for job in same_name if _tags(job).get("project") == PROJECT_SLUG]
+        ours = [job for job in same_name if is_project_job(tags_of(job))]
         if len(ours) < len(same_name):
             ids = sorted(job["job_id"] for job in same_name if job not in ours)
             raise WorkspaceError(
@@ -191,15 +199,11 @@ def diff_jobs(
         action = "update" if reasons else "unchanged"
         changes.append(JobChange(action, name, job_id, settings, tuple(reasons)))
     for job in existing:
-        tags, name = _tags(job), job.get("settings", {}).get("name", "")
-        is_ours = tags.get("project") == PROJECT_SLUG and tags.get("target") == target
-        if is_ours and tags.get("managed_by") == MANAGED_BY and name not in desired:
+        tags, name = tags_of(job), job.get("settings", {}).get("name", "")
+        managed = tags.get(MANAGED_BY_TAG) == MANAGED_BY
+        if is_target_job(tags, target) and managed and name not in desired:
             changes.append(JobChange("delete", name, job["job_id"], reasons=("no longer defined",)))
     return changes
-
-
-def _tags(job: dict) -> dict:
-    return job.get("settings", {}).get("tags") or {}
 
 
 # --- workspace -------------------------------------------------------------------------------------
@@ -210,9 +214,6 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
     settings = all_job_settings(target, upload.remote_path)
     desired = {name: with_spec_hash(job) for name, job in settings.items()}
 
-    def listed_jobs() -> list[dict]:
-        return [job.as_dict() for job in client.jobs.list(limit=100)]
-
     def settings_of(job_id: int) -> dict:
         job = call(client, f"reading job {job_id}", client.jobs.get, job_id)
         return job.settings.as_dict() if job.settings else {}
@@ -221,7 +222,7 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
         found = call(client, f"reading permissions of job {job_id}", client.jobs.get_permissions, str(job_id))
         return [entry.as_dict() for entry in found.access_control_list or []]
 
-    existing = call(client, "listing jobs", listed_jobs)
+    existing = list_jobs(client)
     viewer_group = job_permissions(target)[0]["group_name"]
     changes = diff_jobs(desired, existing, target, settings_of, permissions_of, viewer_group)
     return Plan(

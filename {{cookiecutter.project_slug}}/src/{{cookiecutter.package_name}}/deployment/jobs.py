@@ -15,6 +15,7 @@ The result of `job_settings` is a plain dict in the Jobs API 2.2 `JobSettings` s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import runtime
@@ -22,8 +23,9 @@ from ..config import NOTIFICATION_EMAILS, PACKAGE_NAME, PROJECT_SLUG, load_confi
 from ..errors import ConfigError
 
 TARGETS = ("staging", "prod")
-JOB_KEYS = ("feature-refresh", "training", "batch-inference", "monitoring")
 MANAGED_BY = "deploy-jobs"  # the `managed_by` tag: only jobs carrying it are ever updated or deleted
+# The tags a deployed job is found by (runs.py, deployer.py); job_tags sets them.
+PROJECT_TAG, TARGET_TAG, MANAGED_BY_TAG = "project", "target", "managed_by"
 ENVIRONMENT_KEY = "default"  # serverless: the job environment that installs the wheel
 JOB_CLUSTER_KEY = "main"  # classic: the job cluster every task of a job shares
 # A dynamic value reference: Databricks puts the id of the job run in its place when a task starts.
@@ -92,6 +94,7 @@ JOBS: tuple[JobSpec, ...] = (
         schedule="0 0 5 * * ?",
     ),
 )
+JOB_KEYS = tuple(spec.key for spec in JOBS)
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,23 @@ def job_name(job_key: str, target: str) -> str:
 def job_tags(job_key: str, target: str) -> dict[str, str]:
     config = load_config(target)
     return {
-        "project": PROJECT_SLUG,
-        "target": target,
+        PROJECT_TAG: PROJECT_SLUG,
+        TARGET_TAG: target,
         "job": job_key,
         "catalog": config.catalog,
         "schema": config.schema,
-        "managed_by": MANAGED_BY,
+        MANAGED_BY_TAG: MANAGED_BY,
     }
+
+
+def is_project_job(tags: Mapping[str, str]) -> bool:
+    """Whether a job's tags say this project made it (for any target)."""
+    return tags.get(PROJECT_TAG) == PROJECT_SLUG
+
+
+def is_target_job(tags: Mapping[str, str], target: str) -> bool:
+    """Whether a job's tags say this project deployed it to `target`."""
+    return is_project_job(tags) and tags.get(TARGET_TAG) == target
 
 
 def job_settings(

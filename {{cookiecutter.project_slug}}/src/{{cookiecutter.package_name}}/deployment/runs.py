@@ -8,29 +8,33 @@ from typing import TYPE_CHECKING
 from ..config import PROJECT_SLUG
 from ..errors import LifecycleError
 from ..workspace import WorkspaceError, call
-from .jobs import job_name
+from .jobs import is_target_job, job_name
 
 if TYPE_CHECKING:
     from databricks.sdk import WorkspaceClient
-    from databricks.sdk.service.jobs import BaseJob, Run
+    from databricks.sdk.service.jobs import Run
+
+
+def list_jobs(client: WorkspaceClient, name: str | None = None) -> list[dict]:
+    """Every job in the workspace (every page), or those named `name`, as Jobs API dicts."""
+    what = f"looking up job {name}" if name else "listing jobs"
+    return call(client, what, lambda: [job.as_dict() for job in client.jobs.list(name=name, limit=100)])
+
+
+def tags_of(job: dict) -> dict[str, str]:
+    return job.get("settings", {}).get("tags") or {}
 
 
 def find_job_id(client: WorkspaceClient, job_key: str, target: str) -> int:
     """The id of this project's deployed job `job_key` for `target` (exactly one must exist)."""
     name = job_name(job_key, target)
-    found = call(client, f"looking up job {name}", lambda: list(client.jobs.list(name=name, limit=100)))
-    ours = [job for job in found if _is_ours(job, target)]
+    ours = [job for job in list_jobs(client, name) if is_target_job(tags_of(job), target)]
     if len(ours) != 1:
         raise WorkspaceError(
             f"expected one job named {name!r} tagged project={PROJECT_SLUG}, target={target} on "
             f"{client.config.host}, found {len(ours)}: run deploy-jobs --target {target} first"
         )
-    return ours[0].job_id  # type: ignore[return-value]
-
-
-def _is_ours(job: BaseJob, target: str) -> bool:
-    tags = (job.settings and job.settings.tags) or {}
-    return tags.get("project") == PROJECT_SLUG and tags.get("target") == target
+    return ours[0]["job_id"]
 
 
 def start_job(
