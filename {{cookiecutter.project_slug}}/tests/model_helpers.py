@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.features.spec import (
     LABEL_COLUMN,
     LABEL_TS_COLUMN,
     MODEL_FEATURES,
+    NUMERIC_FEATURES,
     TRAINING_SET_COLUMNS,
 )
 
@@ -48,12 +49,23 @@ def synthetic_training_set(customers: int = 300, seed: int = 7, shuffle_labels: 
                 LABEL_COLUMN: (rng.uniform(size=customers) < 1 / (1 + np.exp(-logit))).astype(int),
             }
         )
+        _add_noise_features(frame, rng)
         frames.append(frame)
     training_set = pd.concat(frames, ignore_index=True)
     if shuffle_labels:
         training_set[LABEL_COLUMN] = rng.permutation(training_set[LABEL_COLUMN].to_numpy())
     assert set(MODEL_FEATURES) <= set(training_set.columns)
     return training_set[list(TRAINING_SET_COLUMNS)]
+
+
+def _add_noise_features(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Model features not named above get noise, so a new feature column needs no change here."""
+    for name in NUMERIC_FEATURES:
+        if name not in frame:
+            frame[name] = rng.uniform(0, 1, len(frame))
+    for name in CATEGORICAL_FEATURES:
+        if name not in frame:
+            frame[name] = rng.choice(["a", "b", None], len(frame))
 
 
 def training_set_frame(spark, training_set: pd.DataFrame):
@@ -67,8 +79,3 @@ def probability_from_events(features):
 
     probability = features.getField("events_30d") / 10
     return F.array(1 - probability, probability)
-
-
-def feature_row(customer: str, ts, events: int) -> tuple:
-    """A customer_features row (FEATURES_SCHEMA) whose only varying feature is events_30d."""
-    return (customer, ts, events, 1, 10.0, 0, 2.0, 0.5, "web")

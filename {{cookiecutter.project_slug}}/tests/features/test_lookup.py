@@ -6,42 +6,30 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
+from feature_rows import feature_row, features_frame, ordered, schema, varied
 from {{ cookiecutter.package_name }}.features.lookup import LOOKUP_COLUMNS, point_in_time_lookup
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
 
-FEATURES_SCHEMA = (
-    "customer_id string, feature_ts timestamp, events_30d long, purchases_30d long, amount_30d double, "
-    "support_contacts_30d long, avg_session_minutes_30d double, mobile_share_30d double, "
-    "main_channel_30d string"
-)
 SPINE_SCHEMA = "customer_id string, label_ts timestamp, churned long"
-OUTPUT_SCHEMA = (
-    f"{SPINE_SCHEMA}, feature_ts timestamp, events_30d long, purchases_30d long, amount_30d double, "
-    "support_contacts_30d long, avg_session_minutes_30d double, mobile_share_30d double, "
-    "days_since_last_activity double, main_channel_30d string"
-)
-NO_FEATURES = (None,) * 9
+OUTPUT_SCHEMA = f"{SPINE_SCHEMA}, {schema(LOOKUP_COLUMNS)}"
+NO_FEATURES = (None,) * len(LOOKUP_COLUMNS)
 
 
 def day(d: int, hour: int = 0) -> datetime:
     return datetime(2026, 3, d, hour, tzinfo=UTC)
 
 
-def feature_row(customer: str, ts: datetime, events: int, channel: str) -> tuple:
-    # Distinct values per row so a wrong match shows up in every column.
-    return (customer, ts, events, events // 2, events * 10.0, events % 3, events + 0.5, events / 100, channel)
-
-
 @pytest.fixture
 def features(spark):
-    return spark.createDataFrame(
+    # Distinct values per row and column, so a wrong match shows up in every column.
+    return features_frame(
+        spark,
         [
-            feature_row("a", day(2), 1, "web"),
-            feature_row("a", day(5), 2, "store"),
-            feature_row("a", day(9), 3, "mobile_app"),
-            feature_row("b", day(4), 7, "web"),
+            feature_row("a", day(2), **varied(1, "web")),
+            feature_row("a", day(5), **varied(2, "store")),
+            feature_row("a", day(9), **varied(3, "mobile_app")),
+            feature_row("b", day(4), **varied(7, "web")),
         ],
-        FEATURES_SCHEMA,
     )
 
 
@@ -59,7 +47,7 @@ def test_a_naive_latest_row_join_leaks_the_future_and_the_lookup_does_not(spark,
     latest_per_customer = features.groupBy("customer_id").agg(F.max("feature_ts").alias("feature_ts"))
     naive = spine.join(features.join(latest_per_customer, ["customer_id", "feature_ts"]), "customer_id")
     # The naive join picks the row of day 9, three days after the label.
-    assert naive.select("events_30d").first()[0] == 3
+    assert naive.select("events_30d").first()[0] == varied(3)["events_30d"]
 
     result = point_in_time_lookup(features, spine, "label_ts")
 
@@ -67,9 +55,9 @@ def test_a_naive_latest_row_join_leaks_the_future_and_the_lookup_does_not(spark,
     assert_df_equality(result, expected)
 
 
-def _looked_up(ts: datetime, events: int, channel: str, days_since: float) -> tuple:
-    row = feature_row("x", ts, events, channel)
-    return (ts, *row[2:8], days_since, channel)
+def _looked_up(ts: datetime, number: int, channel: str, days_since: float) -> tuple:
+    values = {"feature_ts": ts, **varied(number, channel), "days_since_last_activity": days_since}
+    return ordered(values, LOOKUP_COLUMNS)
 
 
 def test_boundaries_missing_history_and_null_keys(spark, features) -> None:

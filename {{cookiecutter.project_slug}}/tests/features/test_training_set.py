@@ -4,17 +4,15 @@ from datetime import UTC, datetime
 
 from chispa import assert_df_equality
 
-from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA, TRAINING_SET_COLUMNS
+from feature_rows import feature_row, features_frame, schema, training_row, varied
+from {{ cookiecutter.package_name }}.features.spec import TRAINING_SET_COLUMNS
 from {{ cookiecutter.package_name }}.features.training_set import build_training_set
 
 LABELS_SCHEMA = (
     "customer_id string, label_ts timestamp, churned int, source_file string, ingested_at timestamp"
 )
-TRAINING_SCHEMA = (
-    "customer_id string, label_ts timestamp, feature_ts timestamp, events_30d bigint, purchases_30d bigint, "
-    "amount_30d double, support_contacts_30d bigint, avg_session_minutes_30d double, "
-    "mobile_share_30d double, days_since_last_activity double, main_channel_30d string, churned int"
-)
+
+B_FEATURES = {**varied(4, "mobile_app"), "avg_session_minutes_30d": None}
 
 
 def day(d: int) -> datetime:
@@ -22,14 +20,14 @@ def day(d: int) -> datetime:
 
 
 def test_labels_get_the_latest_features_at_or_before_label_ts(spark) -> None:
-    features = spark.createDataFrame(
+    features = features_frame(
+        spark,
         [
-            ("a", day(2), 1, 0, 0.0, 0, 2.0, 0.0, "web"),
-            ("a", day(10), 5, 2, 30.0, 1, 4.0, 0.2, "store"),
-            ("a", day(20), 9, 4, 80.0, 2, 6.0, 0.4, "mobile_app"),  # after every label: must not leak
-            ("b", day(3), 2, 1, 12.5, 0, None, 1.0, "mobile_app"),
+            feature_row("a", day(2), **varied(1, "web")),
+            feature_row("a", day(10), **varied(2, "store")),
+            feature_row("a", day(20), **varied(3, "mobile_app")),  # after every label: must not leak
+            feature_row("b", day(3), **B_FEATURES),
         ],
-        FEATURES_SCHEMA,
     )
     labels = spark.createDataFrame(
         [
@@ -46,11 +44,11 @@ def test_labels_get_the_latest_features_at_or_before_label_ts(spark) -> None:
 
     expected = spark.createDataFrame(
         [
-            ("a", day(10), day(10), 5, 2, 30.0, 1, 4.0, 0.2, 0.0, "store", 1),
-            ("a", day(15), day(10), 5, 2, 30.0, 1, 4.0, 0.2, 5.0, "store", 0),
-            ("b", day(3), day(3), 2, 1, 12.5, 0, None, 1.0, 0.0, "mobile_app", 1),
+            training_row("a", day(10), day(10), 1, **varied(2, "store"), days_since_last_activity=0.0),
+            training_row("a", day(15), day(10), 0, **varied(2, "store"), days_since_last_activity=5.0),
+            training_row("b", day(3), day(3), 1, **B_FEATURES, days_since_last_activity=0.0),
         ],
-        TRAINING_SCHEMA,
+        schema(TRAINING_SET_COLUMNS),
     )
     assert result.columns == list(TRAINING_SET_COLUMNS)
     assert_df_equality(result, expected, ignore_row_order=True, ignore_nullable=True)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from chispa import assert_df_equality
 
-from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
+from feature_rows import feature_row, features_frame
 from {{ cookiecutter.package_name }}.features.transforms import customer_features
 
 EVENTS_SCHEMA = (
@@ -49,17 +49,77 @@ def test_thirty_day_windows_with_boundaries_nulls_late_and_duplicate_events(spar
 
     result = customer_features(events)
 
-    expected = spark.createDataFrame(
+    expected = features_frame(
+        spark,
         [
-            ("a", ts(3, 1), 1, 0, 0.0, 0, 2.0, 0.0, "web"),
-            ("a", ts(3, 2), 3, 1, 10.0, 0, 3.5, 1 / 3, "web"),
-            ("a", ts(3, 3), 4, 1, 10.0, 1, 10 / 3, 0.5, "mobile_app"),
+            feature_row(
+                "a",
+                ts(3, 1),
+                events_30d=1,
+                purchases_30d=0,
+                amount_30d=0.0,
+                support_contacts_30d=0,
+                avg_session_minutes_30d=2.0,
+                mobile_share_30d=0.0,
+                main_channel_30d="web",
+            ),
+            feature_row(
+                "a",
+                ts(3, 2),
+                events_30d=3,
+                purchases_30d=1,
+                amount_30d=10.0,
+                support_contacts_30d=0,
+                avg_session_minutes_30d=3.5,
+                mobile_share_30d=1 / 3,
+                main_channel_30d="web",
+            ),
+            feature_row(
+                "a",
+                ts(3, 3),
+                events_30d=4,
+                purchases_30d=1,
+                amount_30d=10.0,
+                support_contacts_30d=1,
+                avg_session_minutes_30d=10 / 3,
+                mobile_share_30d=0.5,
+                main_channel_30d="mobile_app",
+            ),
             # Window [Mar 2 00:00, Apr 1 00:00): e3, e4, e5; a three-way channel tie.
-            ("a", ts(4, 1), 3, 2, 20.5, 1, 11 / 3, 1 / 3, "mobile_app"),
-            ("b", ts(3, 6), 2, 0, 0.0, 0, None, 0.0, "store"),
-            ("c", ts(3, 6), 1, 1, 5.0, 0, 1.0, 0.0, None),
+            feature_row(
+                "a",
+                ts(4, 1),
+                events_30d=3,
+                purchases_30d=2,
+                amount_30d=20.5,
+                support_contacts_30d=1,
+                avg_session_minutes_30d=11 / 3,
+                mobile_share_30d=1 / 3,
+                main_channel_30d="mobile_app",
+            ),
+            feature_row(
+                "b",
+                ts(3, 6),
+                events_30d=2,
+                purchases_30d=0,
+                amount_30d=0.0,
+                support_contacts_30d=0,
+                avg_session_minutes_30d=None,
+                mobile_share_30d=0.0,
+                main_channel_30d="store",
+            ),
+            feature_row(
+                "c",
+                ts(3, 6),
+                events_30d=1,
+                purchases_30d=1,
+                amount_30d=5.0,
+                support_contacts_30d=0,
+                avg_session_minutes_30d=1.0,
+                mobile_share_30d=0.0,
+                main_channel_30d=None,
+            ),
         ],
-        FEATURES_SCHEMA,
     )
     assert_df_equality(result, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -75,12 +135,32 @@ def test_an_event_thirty_days_back_leaves_the_window(spark) -> None:
 
     result = customer_features(events)
 
-    expected = spark.createDataFrame(
+    expected = features_frame(
+        spark,
         [
-            ("a", ts(3, 2), 1, 1, 1.25, 0, 1.0, 0.0, "web"),
-            ("a", ts(4, 1), 1, 1, 2.5, 0, 1.0, 0.0, "web"),
+            feature_row(
+                "a",
+                ts(3, 2),
+                events_30d=1,
+                purchases_30d=1,
+                amount_30d=1.25,
+                support_contacts_30d=0,
+                avg_session_minutes_30d=1.0,
+                mobile_share_30d=0.0,
+                main_channel_30d="web",
+            ),
+            feature_row(
+                "a",
+                ts(4, 1),
+                events_30d=1,
+                purchases_30d=1,
+                amount_30d=2.5,
+                support_contacts_30d=0,
+                avg_session_minutes_30d=1.0,
+                mobile_share_30d=0.0,
+                main_channel_30d="web",
+            ),
         ],
-        FEATURES_SCHEMA,
     )
     assert_df_equality(result, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -88,4 +168,4 @@ def test_an_event_thirty_days_back_leaves_the_window(spark) -> None:
 def test_no_events_give_no_feature_rows(spark) -> None:
     result = customer_features(spark.createDataFrame([], EVENTS_SCHEMA))
 
-    assert_df_equality(result, spark.createDataFrame([], FEATURES_SCHEMA), ignore_nullable=True)
+    assert_df_equality(result, features_frame(spark, []), ignore_nullable=True)

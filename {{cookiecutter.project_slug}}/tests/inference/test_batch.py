@@ -9,6 +9,7 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
+from feature_rows import feature_row
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.errors import LifecycleError, UsageError
 from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
@@ -16,17 +17,17 @@ from {{ cookiecutter.package_name }}.inference.batch import score_batch
 from {{ cookiecutter.package_name }}.inference.schema import PREDICTIONS_SCHEMA
 from {{ cookiecutter.package_name }}.tables import append_to_table, overwrite_table, read_table, table_exists
 
-from model_helpers import feature_row, probability_from_events
+from model_helpers import probability_from_events
 
 
 @pytest.fixture
 def lakehouse(spark, tmp_path: Path):
     config = load_config("local", home=tmp_path)
     rows = [
-        feature_row("a", datetime(2026, 4, 28), 1),
-        feature_row("a", datetime(2026, 4, 30), 2),
-        feature_row("b", datetime(2026, 4, 29), 3),
-        feature_row("c", datetime(2026, 5, 1), 9),  # the latest feature_ts: the default as-of
+        feature_row("a", datetime(2026, 4, 28), events_30d=1),
+        feature_row("a", datetime(2026, 4, 30), events_30d=2),
+        feature_row("b", datetime(2026, 4, 29), events_30d=3),
+        feature_row("c", datetime(2026, 5, 1), events_30d=9),  # the latest feature_ts: the default as-of
     ]
     overwrite_table(spark.createDataFrame(rows, FEATURES_SCHEMA), config.table("customer_features"))
     return config
@@ -93,7 +94,7 @@ def test_an_earlier_as_of_sees_only_what_was_known_then_and_adds_a_date(spark, l
 def test_new_feature_rows_after_a_rerun_update_only_that_date(spark, lakehouse) -> None:
     score_batch(spark, lakehouse, probability_from_events, "3", "2026-05-02 08:00:00")
     append_to_table(
-        spark.createDataFrame([feature_row("d", datetime(2026, 5, 1), 5)], FEATURES_SCHEMA),
+        spark.createDataFrame([feature_row("d", datetime(2026, 5, 1), events_30d=5)], FEATURES_SCHEMA),
         lakehouse.table("customer_features"),
     )
 

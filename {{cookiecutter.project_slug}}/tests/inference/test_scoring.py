@@ -1,10 +1,13 @@
 """score_features and scoring_spine on hand-written frames, with a stand-in model."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
+from feature_rows import ordered, schema, varied
+from {{ cookiecutter.package_name }}.features.lookup import LOOKUP_COLUMNS
+from {{ cookiecutter.package_name }}.features.spec import NUMERIC_FEATURES
 from {{ cookiecutter.package_name }}.inference.schema import (
     INFERENCE_LOG_COLUMNS,
     INFERENCE_LOG_SCHEMA,
@@ -12,14 +15,33 @@ from {{ cookiecutter.package_name }}.inference.schema import (
 )
 from {{ cookiecutter.package_name }}.inference.scoring import score_features, scoring_spine, to_predictions
 
-LOOKED_UP_SCHEMA = (
-    "customer_id string, as_of_ts timestamp, feature_ts timestamp, events_30d long, purchases_30d long, "
-    "amount_30d double, support_contacts_30d long, avg_session_minutes_30d double, mobile_share_30d double, "
-    "days_since_last_activity double, main_channel_30d string"
-)
+LOOKED_UP_COLUMNS = ("customer_id", "as_of_ts", *LOOKUP_COLUMNS)
+LOOKED_UP_SCHEMA = f"customer_id string, as_of_ts timestamp, {schema(LOOKUP_COLUMNS)}"
+LOOKUP_DAYS = "days_since_last_activity"
 FEATURES_SCHEMA = "customer_id string, feature_ts timestamp, events_30d long"
 AS_OF = datetime(2026, 4, 30, 12)
 SCORED_AT = datetime(2026, 5, 1, 6, 30)
+
+
+def _looked_up_row(customer: str, feature_ts: datetime, **features) -> tuple:
+    values = {"customer_id": customer, "as_of_ts": AS_OF, "feature_ts": feature_ts, **features}
+    return ordered(values, LOOKED_UP_COLUMNS)
+
+
+def _logged(customer: str, feature_ts: datetime, features: dict, prediction: float, label: int) -> tuple:
+    """The inference-log row of a looked-up row: its features as double, the model's output, when."""
+    looked_up = dict(zip(LOOKED_UP_COLUMNS, _looked_up_row(customer, feature_ts, **features), strict=True))
+    as_double = {
+        name: None if looked_up[name] is None else float(looked_up[name]) for name in NUMERIC_FEATURES
+    }
+    outputs = {
+        "prediction": prediction,
+        "predicted_label": label,
+        "model_name": "s.model",
+        "model_version": "7",
+    }
+    values = {**looked_up, **as_double, **outputs, "scoring_date": AS_OF.date(), "scored_at": SCORED_AT}
+    return tuple(values[column] for column in INFERENCE_LOG_COLUMNS)
 
 
 def fake_model(features):
@@ -29,72 +51,21 @@ def fake_model(features):
 
 
 def test_each_row_gets_its_probability_label_and_model_version(spark) -> None:
+    rows = {
+        "a": (datetime(2026, 4, 29), {**varied(1, "web"), "events_30d": 7, LOOKUP_DAYS: 1.5}),
+        "b": (datetime(2026, 4, 30), {"events_30d": 5, "avg_session_minutes_30d": None, LOOKUP_DAYS: 0.5}),
+        "c": (datetime(2026, 4, 1), {**varied(3, "store"), "events_30d": 2, LOOKUP_DAYS: 29.5}),
+    }
     looked_up = spark.createDataFrame(
-        [
-            ("a", AS_OF, datetime(2026, 4, 29), 7, 2, 10.0, 1, 3.5, 0.25, 1.5, "web"),
-            ("b", AS_OF, datetime(2026, 4, 30), 5, 0, 0.0, 0, None, 0.0, 0.5, None),
-            ("c", AS_OF, datetime(2026, 4, 1), 2, 1, 5.0, 3, 1.0, 1.0, 29.5, "store"),
-        ],
+        [_looked_up_row(customer, ts, **features) for customer, (ts, features) in rows.items()],
         LOOKED_UP_SCHEMA,
     )
 
     scored = score_features(looked_up, fake_model, "s.model", "7", "2026-05-01 06:30:00")
 
-    common = ("s.model", "7", SCORED_AT)
+    outputs = {"a": (0.7, 1), "b": (0.5, 1), "c": (0.2, 0)}
     expected = spark.createDataFrame(
-        [
-            (
-                "a",
-                date(2026, 4, 30),
-                AS_OF,
-                datetime(2026, 4, 29),
-                7.0,
-                2.0,
-                10.0,
-                1.0,
-                3.5,
-                0.25,
-                1.5,
-                "web",
-                0.7,
-                1,
-                *common,
-            ),
-            (
-                "b",
-                date(2026, 4, 30),
-                AS_OF,
-                datetime(2026, 4, 30),
-                5.0,
-                0.0,
-                0.0,
-                0.0,
-                None,
-                0.0,
-                0.5,
-                None,
-                0.5,
-                1,
-                *common,
-            ),
-            (
-                "c",
-                date(2026, 4, 30),
-                AS_OF,
-                datetime(2026, 4, 1),
-                2.0,
-                1.0,
-                5.0,
-                3.0,
-                1.0,
-                1.0,
-                29.5,
-                "store",
-                0.2,
-                0,
-                *common,
-            ),
-        ],
+        [_logged(customer, ts, features, *outputs[customer]) for customer, (ts, features) in rows.items()],
         INFERENCE_LOG_SCHEMA,
     )
     assert scored.columns == list(INFERENCE_LOG_COLUMNS)

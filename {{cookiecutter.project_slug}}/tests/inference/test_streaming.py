@@ -7,22 +7,23 @@ from pathlib import Path
 
 from chispa import assert_df_equality
 
+from feature_rows import feature_row
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
 from {{ cookiecutter.package_name }}.inference.streaming import micro_batch_spine, run_scoring_stream
 from {{ cookiecutter.package_name }}.tables import append_to_table, read_table
 
-from model_helpers import feature_row, probability_from_events
+from model_helpers import probability_from_events
 
 
 def test_the_micro_batch_spine_takes_each_customers_newest_row_per_day(spark) -> None:
     batch = spark.createDataFrame(
         [
-            feature_row("a", datetime(2026, 5, 1, 1), 1),
-            feature_row("a", datetime(2026, 5, 1, 7), 2),
-            feature_row("a", datetime(2026, 5, 2, 3), 3),
-            feature_row("b", datetime(2026, 5, 1, 2), 4),
-            feature_row("b", None, 5),
+            feature_row("a", datetime(2026, 5, 1, 1), events_30d=1),
+            feature_row("a", datetime(2026, 5, 1, 7), events_30d=2),
+            feature_row("a", datetime(2026, 5, 2, 3), events_30d=3),
+            feature_row("b", datetime(2026, 5, 1, 2), events_30d=4),
+            feature_row("b", None, events_30d=5),
         ],
         FEATURES_SCHEMA,
     )
@@ -39,7 +40,10 @@ def test_the_stream_scores_only_new_rows_and_a_restart_rescoring_nothing_twice(s
     features = config.table("customer_features")
     append_to_table(
         spark.createDataFrame(
-            [feature_row("a", datetime(2026, 5, 1), 2), feature_row("b", datetime(2026, 5, 1), 6)],
+            [
+                feature_row("a", datetime(2026, 5, 1), events_30d=2),
+                feature_row("b", datetime(2026, 5, 1), events_30d=6),
+            ],
             FEATURES_SCHEMA,
         ),
         features,
@@ -48,7 +52,10 @@ def test_the_stream_scores_only_new_rows_and_a_restart_rescoring_nothing_twice(s
     first = run_scoring_stream(spark, config, probability_from_events, "5")
     append_to_table(
         spark.createDataFrame(
-            [feature_row("a", datetime(2026, 5, 1, 12), 4), feature_row("c", datetime(2026, 5, 2), 8)],
+            [
+                feature_row("a", datetime(2026, 5, 1, 12), events_30d=4),
+                feature_row("c", datetime(2026, 5, 2), events_30d=8),
+            ],
             FEATURES_SCHEMA,
         ),
         features,

@@ -7,6 +7,7 @@ import pytest
 from mlflow import MlflowClient
 
 from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
 from {{ cookiecutter.package_name }}.training.train import train_and_register
 
 from model_helpers import synthetic_training_set
@@ -40,13 +41,11 @@ def test_training_registers_a_version_with_lineage_split_and_explanations(tmp_pa
     assert artifacts == {"explain/permutation_importance.csv", "explain/permutation_importance.png"}
     importances = mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/explain/permutation_importance.csv")
     assert importances.splitlines()[0] == "feature,importance_mean,importance_std"
-    assert len(importances.splitlines()) == 1 + 8
+    assert len(importances.splitlines()) == 1 + len(MODEL_FEATURES)
     assert summary["top_feature"] in ("events_30d", "support_contacts_30d")
     loaded = mlflow.pyfunc.load_model(f"models:/{config.model_name}/1")
     assert loaded.metadata.signature is not None
-    assert [spec.name for spec in loaded.metadata.signature.inputs] == list(
-        synthetic_training_set(customers=1).columns[3:-1]
-    )
+    assert [spec.name for spec in loaded.metadata.signature.inputs] == list(MODEL_FEATURES)
 
 
 def test_tuning_logs_one_nested_run_per_trial_and_registers_the_best(tmp_path: Path) -> None:
