@@ -18,7 +18,7 @@ from functools import wraps
 
 from {{ cookiecutter.package_name }} import cli, tables
 from {{ cookiecutter.package_name }}.ingestion import ingest
-from {{ cookiecutter.package_name }}.monitoring import commands as monitoring_commands
+from {{ cookiecutter.package_name }}.monitoring import monitor as monitoring_monitor
 
 BOUNDARY_PREFIX = "commit boundary"
 
@@ -73,9 +73,9 @@ def install(
     for name in ("write_report", "_log_to_mlflow"):
         label = f"monitoring {name.strip('_')}"
         patch(
-            monitoring_commands,
+            monitoring_monitor,
             name,
-            _after(getattr(monitoring_commands, name), lambda *a, _l=label, **k: _l, boundary),
+            _after(getattr(monitoring_monitor, name), lambda *a, _l=label, **k: _l, boundary),
         )
     return passed
 

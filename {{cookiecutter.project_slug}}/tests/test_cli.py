@@ -75,7 +75,7 @@ def test_a_failing_command_exits_1_with_a_json_error(home: Path, monkeypatch, ca
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device", str(home / "landing"))
 
-    monkeypatch.setattr("{{ cookiecutter.package_name }}.data.commands.write_landing_files", full_disk)
+    monkeypatch.setattr("{{ cookiecutter.package_name }}.data.landing.write_landing_files", full_disk)
 
     code = cli.main(["generate-data", "--rows", "10", "--json"])
 

@@ -9,6 +9,10 @@ without the ones that come after it in the data flow.
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,4 +122,121 @@ def test_the_reader_sees_the_imports_it_checks() -> None:
     assert "contracts.landing" in graph["ingestion.rules"]
     assert "ingestion.ingest" in graph["ingestion.commands"]
     assert any(target.startswith("ingestion") for target in graph["cli"])
-    assert "deployment.runs" in graph["monitoring.retrain"]  # imported inside a function
+    assert "deployment.release" in graph["deployment.commands"]  # imported inside a function
+
+
+# --- the import rule (the generated README's "Layout") -----------------------------------------------
+# What the CLI loads before it knows the command: the standard library and each other only, so
+# `--help` and the commands that need no Spark start without loading Spark, MLflow or the SDK.
+SURFACE = {
+    *("__init__", "__main__", "cli", "commands", "inventory", "config", "errors", "progress", "arguments"),
+    *("lakehouse", "runtime", "inference.schema", "deployment.jobs"),
+}
+# (module, library) -> why that module imports the library inside a function.
+LAZY_BY_NEED = {
+    ("spark", "delta"): "delta-spark's pip helper is a local (dev) dependency, absent on Databricks"
+}
+HEAVY = (
+    "pyspark",
+    "mlflow",
+    "databricks",
+    "sklearn",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "matplotlib",
+    "scipy",
+    "delta",
+)
+
+
+def _on_surface(module: str) -> bool:
+    parts = module.split(".")
+    # A stage's commands.py and its constants (spec.py) are on it too.
+    return module in SURFACE or parts[0] == "contracts" or parts[-1] in ("commands", "spec", "__init__")
+
+
+def _imported(node: ast.Import | ast.ImportFrom, module: str) -> str:
+    """The module an import statement names, package-relative imports resolved (`features.spec`)."""
+    if isinstance(node, ast.Import):
+        name = node.names[0].name
+    elif node.level:
+        package = module.split(".")[:-1]
+        name = ".".join([PACKAGE, *package[: len(package) - node.level + 1], *filter(None, [node.module])])
+    else:
+        name = node.module or ""
+    return name
+
+
+def _function_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    return [
+        node
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+
+
+def _is_package_surface(node: ast.Import | ast.ImportFrom, name: str, known: set[str]) -> bool:
+    """Whether an import of the package names surface modules only (`from .. import runtime` too)."""
+    inner = name.split(".", 1)[1] if "." in name else ""
+    if inner in known:
+        return _on_surface(inner)
+    names = [f"{inner}.{alias.name}".lstrip(".") for alias in node.names]
+    submodules = [candidate for candidate in names if candidate in known]
+    if submodules:
+        return all(_on_surface(candidate) for candidate in submodules)
+    return _on_surface(inner.rsplit(".", 1)[0] if "." in inner else f"{inner}.__init__")
+
+
+def test_the_cli_surface_imports_only_the_standard_library_and_itself() -> None:
+    modules = _modules()
+    known = {name for name in modules if name}
+    wrong = []
+    for module, path in modules.items():
+        if not module or not _on_surface(module):
+            continue
+        for node in ast.parse(path.read_text()).body:  # top level; TYPE_CHECKING blocks are not run
+            if isinstance(node, ast.Import | ast.ImportFrom) and getattr(node, "module", "") != "__future__":
+                name = _imported(node, module)
+                own = name.split(".")[0] == PACKAGE
+                if (own and not _is_package_surface(node, name, known)) or (
+                    not own and name.split(".")[0] not in sys.stdlib_module_names
+                ):
+                    wrong.append(f"{module}: {name}")
+    assert not wrong, (
+        "the CLI surface imports at its top what it must import inside a command:\n" + "\n".join(wrong)
+    )
+
+
+def test_every_other_module_imports_at_its_top() -> None:
+    wrong = []
+    for module, path in _modules().items():
+        if not module or _on_surface(module):
+            continue
+        tree = ast.parse(path.read_text())
+        for node in _function_imports(tree):
+            library = _imported(node, module).split(".")[0]
+            if (module, library) not in LAZY_BY_NEED:
+                wrong.append(f"{module} line {node.lineno}: {_imported(node, module)}")
+        wrong.extend(
+            f"{module} line {node.lineno}: an `if TYPE_CHECKING:` block"
+            for node in tree.body
+            if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        )
+    assert not wrong, "imports inside functions (move them to the top of the module):\n" + "\n".join(wrong)
+
+
+def test_starting_the_cli_loads_no_heavy_library() -> None:
+    """The rule above, measured: what importing the CLI really loads."""
+    probe = (
+        "import importlib, json, sys; importlib.import_module(sys.argv[1] + '.cli'); "
+        "loaded = set(name.split('.')[0] for name in sys.modules); "
+        "print(json.dumps(sorted(loaded & set(sys.argv[2:]))))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe, PACKAGE, *HEAVY], capture_output=True, text=True, check=True, env=env
+    )
+    assert json.loads(result.stdout) == []

@@ -38,6 +38,8 @@ CATALOGS = {
     "staging": "{{ cookiecutter.staging_catalog }}",
     "prod": "{{ cookiecutter.prod_catalog }}",
 }
+# Seconds one Databricks API call may take, retries included (workspace.py; --timeout overrides it).
+WORKSPACE_TIMEOUT_SECONDS = 30
 # Workspace hosts for CI deployments; `dev` uses whatever the developer's Databricks auth points at.
 WORKSPACE_HOSTS = {
     "staging": "{{ cookiecutter.databricks_staging_host }}",

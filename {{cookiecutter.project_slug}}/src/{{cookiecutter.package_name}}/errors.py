@@ -18,6 +18,10 @@ class UsageError(ConfigError):
     says what does. Values that are wrong whatever the data are refused by the parser (arguments.py)."""
 
 
+class WorkspaceError(LifecycleError):
+    """The Databricks workspace refused a call or could not be reached; the message names the call and why."""
+
+
 class HomeBusyError(LifecycleError):
     """Another command is writing to the same lakehouse home (lakehouse.py); the message names it."""
 

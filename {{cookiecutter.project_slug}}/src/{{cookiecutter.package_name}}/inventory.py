@@ -6,10 +6,11 @@ import argparse
 
 from .commands import Command, Context, DataAccess
 from .config import TABLES
-from .tables import read_table, table_exists, table_version
 
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
+    from .tables import read_table, table_exists, table_version
+
     spark = context.spark
     inventory = {}
     for short_name in TABLES:

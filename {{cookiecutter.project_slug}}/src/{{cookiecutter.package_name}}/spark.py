@@ -14,12 +14,10 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+
+from pyspark.sql import DataFrame, SparkSession
 
 from .config import PACKAGE_NAME, Config
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
 
 REMOTE_VARIABLE = "SPARK_REMOTE"
 
@@ -53,11 +51,10 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
 
     A local session downloads the Delta jars from Maven Central on first use (cached in ~/.ivy2).
     """
-    from pyspark.sql import SparkSession
-
     if config.on_databricks or REMOTE_VARIABLE in os.environ:
         return SparkSession.builder.getOrCreate()
 
+    # Only here: delta-spark's pip helper is a local dependency (the dev extra), not on Databricks.
     from delta import configure_spark_with_delta_pip
 
     # Workers must run this interpreter (it has pandas, pyarrow, mlflow), on loopback only.

@@ -9,12 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 
 from .config import TableName
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 
 
 def table_exists(spark: SparkSession, table: TableName) -> bool:

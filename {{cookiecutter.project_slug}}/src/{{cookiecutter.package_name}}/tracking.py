@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
+
 from .config import Config
+from .workspace import call, workspace_client
 
 
 def configure_mlflow(config: Config) -> str:
@@ -13,8 +16,6 @@ def configure_mlflow(config: Config) -> str:
     In a workspace an experiment is a workspace object and needs its folder: it is created when absent
     (deploy-jobs creates it too), so a first run in a new workspace does not fail on it.
     """
-    import mlflow
-
     if config.mlflow_artifact_root is not None:
         Path(config.mlflow_artifact_root).mkdir(parents=True, exist_ok=True)
         Path(config.tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -27,11 +28,7 @@ def configure_mlflow(config: Config) -> str:
 
 
 def _create_experiment(config: Config) -> str:
-    import mlflow
-
     if config.uses_workspace:
-        from .workspace import call, workspace_client
-
         folder = config.experiment_name.rsplit("/", 1)[0]
         client = workspace_client()
         call(client, f"creating the experiments folder {folder}", client.workspace.mkdirs, folder)

@@ -7,21 +7,21 @@ Every caller (deployer, serving, retraining trigger, MLflow set-up, seeding) goe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from .errors import ConfigError, LifecycleError
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.core import Config
+from databricks.sdk.errors import DatabricksError, NotFound
 
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
+from .config import WORKSPACE_TIMEOUT_SECONDS
+from .errors import ConfigError, WorkspaceError
 
-DEFAULT_TIMEOUT_SECONDS = 30
 # The probe the SDK makes while building its config is best effort (it falls back to the explicit
 # settings), so it gets only a few seconds of the budget.
 PROBE_TIMEOUT_SECONDS = 5
 
 
 def workspace_client(
-    host: str | None = None, timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS
+    host: str | None = None, timeout_seconds: int = WORKSPACE_TIMEOUT_SECONDS
 ) -> WorkspaceClient:
     """A client through the SDK's unified auth (environment, config profile, OIDC in GitHub Actions,
     the job's own identity on Databricks). `host` None: the host that auth resolves.
@@ -29,9 +29,6 @@ def workspace_client(
     The SDK retries a failing call for 5 minutes by default; here every call, retries included, gets
     `timeout_seconds`, so an unreachable host fails after about PROBE_TIMEOUT_SECONDS + timeout_seconds.
     """
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.core import Config
-
     settings: dict = {
         "retry_timeout_seconds": min(timeout_seconds, PROBE_TIMEOUT_SECONDS),
         "http_timeout_seconds": min(timeout_seconds, 30),
@@ -52,16 +49,10 @@ def workspace_client(
     return WorkspaceClient(config=config)
 
 
-class WorkspaceError(LifecycleError):
-    """The workspace refused a call or could not be reached; the message names the call and why."""
-
-
 def call[T](
     client: WorkspaceClient, description: str, function: Callable[..., T], /, *args: object, **kwargs: object
 ) -> T:
     """Run one API call; turn SDK and network errors into a WorkspaceError that names the call."""
-    from databricks.sdk.errors import DatabricksError
-
     host = client.config.host
     try:
         return function(*args, **kwargs)
@@ -82,8 +73,6 @@ def read_secret(client: WorkspaceClient, scope: str, key: str) -> str | None:
     Existence is checked with the documented list calls; the value is read through dbutils, which on
     Databricks is the runtime's own (the REST read is reserved for it) and elsewhere the SDK's remote one.
     """
-    from databricks.sdk.errors import NotFound
-
     try:
         keys = {secret.key for secret in client.secrets.list_secrets(scope)}
     except NotFound:

@@ -20,7 +20,7 @@ from {{ cookiecutter.package_name }}.deployment.deployer import (
 from {{ cookiecutter.package_name }}.deployment.jobs import JOB_KEYS, all_job_settings, job_name
 from {{ cookiecutter.package_name }}.deployment.prerequisites import Prerequisite, required
 from {{ cookiecutter.package_name }}.deployment.wheel import WheelUpload, remote_wheel_path, wheel_digest
-from {{ cookiecutter.package_name }}.workspace import WorkspaceError
+from {{ cookiecutter.package_name }}.errors import WorkspaceError
 
 from fake_workspace import FakeWorkspace
 

@@ -8,7 +8,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.deployment.serving import deploy_endpoint, endpoint_name
-from {{ cookiecutter.package_name }}.workspace import WorkspaceError
+from {{ cookiecutter.package_name }}.errors import WorkspaceError
 
 from fake_workspace import FakeWorkspace, workspace_client
 

@@ -7,7 +7,7 @@ import pytest
 
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.config import load_config
-from {{ cookiecutter.package_name }}.features import commands as feature_commands
+from {{ cookiecutter.package_name }}.features import build as feature_build
 from {{ cookiecutter.package_name }}.tables import read_table
 
 
@@ -33,7 +33,7 @@ def test_run_all_then_two_reruns_of_ingest_and_features_leave_identical_tables(
     # run that failed before declaring it cannot leave the table without it.
     declared: list[str] = []
     monkeypatch.setattr(
-        feature_commands,
+        feature_build,
         "declare_primary_key",
         lambda spark, table, *args, **kwargs: declared.append(table.short_name),
     )

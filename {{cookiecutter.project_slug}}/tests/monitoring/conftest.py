@@ -16,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from {{ cookiecutter.package_name }}.data.generate import DEFAULT_START, generate
+from {{ cookiecutter.package_name }}.data.generate import generate
+from {{ cookiecutter.package_name }}.data.spec import DEFAULT_START
 from {{ cookiecutter.package_name }}.features.lookup import point_in_time_lookup
 from {{ cookiecutter.package_name }}.features.spec import ENTITY_COLUMN
 from {{ cookiecutter.package_name }}.features.training_set import build_training_set

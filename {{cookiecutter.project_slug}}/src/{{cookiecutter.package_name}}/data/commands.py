@@ -6,8 +6,7 @@ import argparse
 
 from ..arguments import bounded_float, bounded_int, seed, utc_datetime
 from ..commands import Command, Context
-from .generate import DEFAULT_START, MAX_DRIFT, MIN_DAYS, GeneratedData, generate
-from .landing import landing_is_empty, write_landing_files
+from .spec import DEFAULT_START, MAX_DRIFT, MIN_DAYS
 
 # The generator holds every event in memory (about 1 GB per 2 million).
 MAX_ROWS = 10_000_000
@@ -46,11 +45,16 @@ def batch_name(args: argparse.Namespace) -> str:
     return f"seed{args.seed}-drift{args.drift:g}-{args.start:%Y%m%d}-{args.days}d-{args.rows}"
 
 
-def generated(args: argparse.Namespace) -> GeneratedData:
+def generated(args: argparse.Namespace):
+    """The dataset the arguments describe (a `generate.GeneratedData`)."""
+    from .generate import generate
+
     return generate(rows=args.rows, seed=args.seed, drift=args.drift, start=args.start, days=args.days)
 
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
+    from .landing import write_landing_files
+
     batch = batch_name(args)
     summary = write_landing_files(generated(args), context.config.landing_path, batch)
     return {
@@ -63,6 +67,8 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
 
 
 def _lifecycle_arguments(context: Context, args: argparse.Namespace) -> dict | None:
+    from .landing import landing_is_empty
+
     if not landing_is_empty(context.config.landing_path):
         return None
     return {"rows": args.rows}

@@ -9,13 +9,14 @@ they churn, so features computed from past events predict the label without givi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from ..contracts.landing import EVENTS, LABELS, UTC_STRFTIME
 from ..contracts.units import SECONDS_PER_DAY
+from .spec import DEFAULT_START, MAX_DRIFT, MIN_DAYS
 
 # The raw-file contract (columns, allowed values) lives with ingestion; the generator follows it.
 EVENT_COLUMNS = EVENTS.columns
@@ -23,10 +24,6 @@ LABEL_COLUMNS = LABELS.columns
 # Channels in the order the generator draws them (the order fixes the data a seed produces).
 CHANNEL_ORDER = ("web", "mobile_app", "store")
 EVENTS_PER_CUSTOMER = 50
-DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
-# Labels come every 30 days after day 60: fewer days give no label with 60 days of history.
-MIN_DAYS = 61
-MAX_DRIFT = 5.0
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,5 @@
-"""The deployment commands: `promote` and `rollback` move @champion; `deploy-jobs`, `run-job` and
-`seed-data` act on a Databricks workspace.
-
-`promote` first snapshots the new champion's training rows for monitoring (training/baseline.py), then
-moves the alias: a champion never lacks its baseline. `rollback` moves the alias first (it is the
-emergency exit and must not wait for anything), then makes sure the restored champion has a baseline.
+"""The deployment commands: `promote` and `rollback` move @champion (release.py); `deploy-jobs`,
+`run-job` and `seed-data` act on a Databricks workspace.
 
 Workspace auth goes through databricks-sdk's unified auth: DATABRICKS_HOST plus DATABRICKS_TOKEN, or in
 GitHub Actions DATABRICKS_AUTH_TYPE=github-oidc with DATABRICKS_CLIENT_ID (see docs/ci-auth-*.md).
@@ -19,27 +15,11 @@ from urllib.parse import urlsplit
 
 from ..arguments import bounded_float, bounded_int, databricks_id
 from ..commands import Command, Context, DataAccess
-from ..config import load_config
+from ..config import WORKSPACE_TIMEOUT_SECONDS, load_config
 from ..contracts.model import CHALLENGER, CHAMPION
 from ..data.commands import add_generation_arguments, batch_name, generated
-from ..errors import ConfigError, LifecycleError
-from ..progress import logger
-from ..tracking import configure_mlflow
-from ..training.baseline import has_baseline, snapshot_baseline
-from ..training.registry import (
-    existing_version,
-    get_version,
-    version_by_alias,
-    version_registered_by,
-)
-from ..workspace import DEFAULT_TIMEOUT_SECONDS, workspace_client
-from .deployer import deploy
+from ..errors import ConfigError
 from .jobs import JOB_KEYS, TARGETS
-from .promotion import Transition, promote, rollback
-from .runs import run_job
-from .seed import seed_landing
-from .serving import deploy_endpoint, endpoint_name
-from .wheel import build_wheel
 
 
 # --- promote and rollback --------------------------------------------------------------------------
@@ -62,79 +42,16 @@ def _add_promote_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _expected_version(client, name: str, args: argparse.Namespace) -> str | None:
-    if args.version is not None:
-        return str(existing_version(client, name, args.version).version)
-    if args.job_run_id is not None:
-        return str(version_registered_by(client, name, args.job_run_id).version)
-    return None
-
-
-def _ensure_baseline(context: Context, client, name: str, version: str) -> bool:
-    """Snapshot the version's baseline unless it has one; True when a snapshot was taken."""
-    if has_baseline(context.spark, context.config, version):
-        return False
-    model_version = get_version(client, name, version)
-    if model_version is None:
-        raise ConfigError(f"model {name} has no version {version}")
-    rows = snapshot_baseline(context.spark, context.config, model_version)
-    logger.info("baseline of version %s: %d training rows kept for monitoring", version, rows)
-    return True
-
-
-def _serve(context: Context, transition: Transition) -> dict:
-    config = context.config
-    if not config.uses_workspace:
-        raise ConfigError(f"model serving endpoints need a Databricks environment, not {config.env!r}")
-    endpoint = endpoint_name(config)
-    return deploy_endpoint(workspace_client(), endpoint, config.model_name, transition.champion).as_dict()
-
-
 def _promote(context: Context, args: argparse.Namespace) -> dict:
-    from mlflow import MlflowClient
+    from .release import promote_challenger
 
-    config = context.config
-    configure_mlflow(config)
-    client = MlflowClient()
-    name = config.model_name
-    expected = _expected_version(client, name, args)
-    challenger = version_by_alias(client, name, CHALLENGER)
-    snapshot = False
-    if challenger is not None and expected in (None, str(challenger.version)):
-        snapshot = _ensure_baseline(context, client, name, str(challenger.version))
-    transition = promote(client, name, expected)
-    return _summary(context, args, transition, baseline_snapshot=snapshot)
+    return promote_challenger(context, args.version, args.job_run_id, args.serving_endpoint)
 
 
 def _rollback(context: Context, args: argparse.Namespace) -> dict:
-    from mlflow import MlflowClient
+    from .release import roll_back
 
-    config = context.config
-    configure_mlflow(config)
-    client = MlflowClient()
-    transition = rollback(client, config.model_name)
-    snapshot = False
-    try:
-        snapshot = _ensure_baseline(context, client, config.model_name, transition.champion)
-    except LifecycleError as error:
-        logger.warning(
-            "rolled back, but monitoring has no baseline for version %s: %s", transition.champion, error
-        )
-    return _summary(context, args, transition, baseline_snapshot=snapshot)
-
-
-def _summary(
-    context: Context, args: argparse.Namespace, transition: Transition, baseline_snapshot: bool
-) -> dict:
-    logger.info("%s", transition.message)
-    summary = {
-        "model_name": context.config.model_name,
-        **transition.as_dict(),
-        "baseline_snapshot": baseline_snapshot,
-    }
-    if args.serving_endpoint:
-        summary["serving_endpoint"] = _serve(context, transition)
-    return summary
+    return roll_back(context, args.serving_endpoint)
 
 
 # --- the workspace --------------------------------------------------------------------------------
@@ -182,7 +99,7 @@ def _connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         type=bounded_int(1, 3600),
-        default=DEFAULT_TIMEOUT_SECONDS,
+        default=WORKSPACE_TIMEOUT_SECONDS,
         help="seconds one API call may take, retries included (default: %(default)s)",
     )
 
@@ -202,6 +119,10 @@ def _deploy_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _deploy(context: Context, args: argparse.Namespace) -> dict:
+    from ..workspace import workspace_client
+    from .deployer import deploy
+    from .wheel import build_wheel
+
     host = workspace_host(args.target, args.host)
     if args.wheel is not None:
         return deploy(workspace_client(host, args.timeout), args.target, args.wheel, args.dry_run)
@@ -223,6 +144,9 @@ def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_job(context: Context, args: argparse.Namespace) -> dict:
+    from ..workspace import workspace_client
+    from .runs import run_job
+
     client = workspace_client(workspace_host(args.target, args.host), args.timeout)
     return run_job(client, args.job, args.target, args.wait_minutes)
 
@@ -234,6 +158,9 @@ def _seed_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _seed(context: Context, args: argparse.Namespace) -> dict:
+    from ..workspace import workspace_client
+    from .seed import seed_landing
+
     client = workspace_client(workspace_host(args.target, args.host), args.timeout)
     return seed_landing(client, args.target, generated(args), batch_name(args))
 

@@ -22,11 +22,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.jobs import JobAccessControlRequest, JobSettings
 
 from ..config import PROJECT_SLUG
+from ..errors import WorkspaceError
 from ..progress import logger
-from ..workspace import WorkspaceError, call
+from ..workspace import call
 from .jobs import (
     MANAGED_BY,
     MANAGED_BY_TAG,
@@ -38,9 +41,6 @@ from .jobs import (
 from .prerequisites import Prerequisite, check_prerequisites, create_missing
 from .runs import list_jobs, tags_of
 from .wheel import WheelUpload, check_wheel, upload_wheel
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
 
 SPEC_HASH_TAG = "spec_hash"
 # Permission levels that include viewing a job.
@@ -245,8 +245,6 @@ def apply_plan(client: WorkspaceClient, plan: Plan) -> None:
 
 
 def _apply_change(client: WorkspaceClient, change: JobChange, permissions: list[dict]) -> None:
-    from databricks.sdk.service.jobs import JobAccessControlRequest, JobSettings
-
     access = [JobAccessControlRequest.from_dict(entry) for entry in permissions]
     if change.action == "create":
         settings = JobSettings.from_dict(change.settings or {}).as_shallow_dict()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import NotFound, ResourceAlreadyExists, ResourceConflict
+from databricks.sdk.service.catalog import VolumeType
 
 from ..config import EXPERIMENTS_FOLDER, VOLUMES, load_config
 from ..workspace import call
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
 
 SCHEMA, VOLUME, FOLDER, SECRET_SCOPE = "schema", "volume", "folder", "secret scope"
 
@@ -52,8 +52,6 @@ def check_prerequisites(client: WorkspaceClient, target: str) -> list[Prerequisi
 
 
 def _exists(client: WorkspaceClient, kind: str, name: str) -> bool:
-    from databricks.sdk.errors import NotFound
-
     read = {SCHEMA: client.schemas.get, VOLUME: client.volumes.read, FOLDER: client.workspace.get_status}[
         kind
     ]
@@ -76,9 +74,6 @@ def create_missing(client: WorkspaceClient, prerequisites: list[Prerequisite]) -
 
 def _create(client: WorkspaceClient, item: Prerequisite) -> None:
     """Create one prerequisite; one created meanwhile by someone else is what we wanted too."""
-    from databricks.sdk.errors import ResourceAlreadyExists, ResourceConflict
-    from databricks.sdk.service.catalog import VolumeType
-
     parts = item.name.split(".")
     with contextlib.suppress(ResourceAlreadyExists, ResourceConflict):
         if item.kind == SCHEMA:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+
+from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
 
 from ..contracts.model import (
     CHALLENGER,
@@ -23,10 +25,6 @@ from ..contracts.model import (
 )
 from ..errors import LifecycleError
 from ..training.registry import version_by_alias
-
-if TYPE_CHECKING:
-    from mlflow import MlflowClient
-    from mlflow.entities.model_registry import ModelVersion
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.jobs import Run
 
 from ..config import PROJECT_SLUG
-from ..errors import LifecycleError
-from ..workspace import WorkspaceError, call
+from ..errors import LifecycleError, WorkspaceError
+from ..workspace import call
 from .jobs import is_target_job, job_name
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.service.jobs import Run
 
 
 def list_jobs(client: WorkspaceClient, name: str | None = None) -> list[dict]:

@@ -11,15 +11,13 @@ from __future__ import annotations
 import io
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from databricks.sdk import WorkspaceClient
 
 from ..config import LANDING_VOLUME, load_config
 from ..data.generate import GeneratedData
 from ..data.landing import write_landing_files
 from ..workspace import call
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
 
 
 def landing_volume(target: str) -> str:

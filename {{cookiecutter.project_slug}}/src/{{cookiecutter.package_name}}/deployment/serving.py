@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import NotFound
+from databricks.sdk.service.serving import EndpointCoreConfigInput, ServedEntityInput, ServingEndpointDetailed
 
 from ..config import Config
 from ..workspace import call
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
-    from databricks.sdk.service.serving import ServingEndpointDetailed
 
 WORKLOAD_SIZE = "Small"
 SETTLE_MINUTES = 30.0  # how long an update waits for a rollout already in progress
@@ -48,9 +47,6 @@ def deploy_endpoint(
     settle_minutes: float = SETTLE_MINUTES,
 ) -> EndpointChange:
     """Make endpoint `name` serve exactly `model_name` version `model_version` (create it if absent)."""
-    from databricks.sdk.errors import NotFound
-    from databricks.sdk.service.serving import EndpointCoreConfigInput, ServedEntityInput
-
     served = ServedEntityInput(
         entity_name=model_name,
         entity_version=str(model_version),

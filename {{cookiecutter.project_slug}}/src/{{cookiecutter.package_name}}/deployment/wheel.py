@@ -14,14 +14,13 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import NotFound
 
 from ..config import ARTIFACTS_VOLUME, load_config
-from ..errors import LifecycleError
-from ..workspace import WorkspaceError, call
-
-if TYPE_CHECKING:
-    from databricks.sdk import WorkspaceClient
+from ..errors import LifecycleError, WorkspaceError
+from ..workspace import call
 
 WHEELS_FOLDER = "wheels"
 
@@ -47,7 +46,6 @@ def remote_wheel_path(target: str, wheel: Path) -> str:
 
 def remote_digest(client: WorkspaceClient, remote_path: str) -> str | None:
     """The SHA-256 of the file at `remote_path`, or None when there is none."""
-    from databricks.sdk.errors import NotFound
 
     def read() -> bytes | None:
         try:

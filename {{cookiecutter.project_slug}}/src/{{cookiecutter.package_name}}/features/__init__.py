@@ -4,5 +4,6 @@
 - transforms.py: pure 30-day customer features per (customer_id, feature_ts).
 - lookup.py: the point-in-time lookup shared by training and scoring.
 - training_set.py: labels + point-in-time features -> the training set.
+- build.py: what `features` does: bronze -> the feature table (MERGE) -> the training set table.
 - commands.py: the `features` CLI command.
 """

@@ -6,7 +6,8 @@ call `point_in_time_lookup`, so a model is scored on features built exactly the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
 
 from ..contracts.units import SECONDS_PER_DAY
 from .spec import (
@@ -16,9 +17,6 @@ from .spec import (
     LOOKUP_NUMERIC_FEATURES,
     STORED_NUMERIC_FEATURES,
 )
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 # Columns the lookup adds to the spine, in this order.
 LOOKUP_COLUMNS = (
@@ -71,8 +69,6 @@ def _timeline(features: DataFrame, spine: DataFrame, as_of_column: str) -> DataF
 
     Each row fills the struct of its own kind and leaves the other null, so the union lines up.
     """
-    from pyspark.sql import functions as F
-
     spine_struct = F.struct(*[F.col(f"`{column}`") for column in spine.columns])
     feature_struct = F.struct(*[F.col(column) for column in _CARRIED])
     spine_type = spine.select(spine_struct.alias(_SPINE)).schema[_SPINE].dataType
@@ -100,9 +96,6 @@ def _timeline(features: DataFrame, spine: DataFrame, as_of_column: str) -> DataF
 
 def _latest_features(timeline: DataFrame) -> DataFrame:
     """The spine rows, each with the struct of the last feature row up to its time (null as-of: none)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     history = (
         Window.partitionBy(ENTITY_COLUMN)
         .orderBy(F.col(_TS).asc_nulls_first(), F.col(_IS_SPINE).asc())
@@ -114,8 +107,6 @@ def _latest_features(timeline: DataFrame) -> DataFrame:
 
 def _spine_with_features(matched: DataFrame, spine_columns: list[str]) -> DataFrame:
     """The spine's own columns, then LOOKUP_COLUMNS unpacked from the matched feature struct."""
-    from pyspark.sql import functions as F
-
     feature_ts = F.col(f"{_FEATURES}.{FEATURE_TS_COLUMN}")
     days_since = (F.unix_micros(F.col(_TS)) - F.unix_micros(feature_ts)) / (SECONDS_PER_DAY * 1_000_000)
     added = {

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from .lookup import point_in_time_lookup
 from .spec import ENTITY_COLUMN, FEATURE_TS_COLUMN, LABEL_COLUMN, LABEL_TS_COLUMN, TRAINING_SET_COLUMNS
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 
 def label_spine(labels: DataFrame) -> DataFrame:
@@ -22,7 +20,5 @@ def build_training_set(features: DataFrame, labels: DataFrame) -> DataFrame:
     A label without any feature row at or before its label_ts (a customer with no events yet) has
     nothing to learn from and is left out; `features` reports how many (labels minus rows).
     """
-    from pyspark.sql import functions as F
-
     joined = point_in_time_lookup(features, label_spine(labels), LABEL_TS_COLUMN)
     return joined.where(F.col(FEATURE_TS_COLUMN).isNotNull()).select(*TRAINING_SET_COLUMNS)

@@ -8,14 +8,12 @@ because everything is recomputed from bronze; duplicate event_ids count once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
 
 from ..contracts.landing import CHANNELS, MOBILE_CHANNEL, PURCHASE, SUPPORT_CONTACT
 from ..contracts.units import SECONDS_PER_DAY
 from .spec import ENTITY_COLUMN, FEATURE_COLUMNS, FEATURE_TS_COLUMN, WINDOW_DAYS
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 # Amounts and minutes are summed as exact decimals, so the result never depends on summation order
 # (a rerun then rewrites no row because of floating-point noise).
@@ -24,9 +22,6 @@ _EXACT = "decimal(24,6)"
 
 def distinct_events(events: DataFrame) -> DataFrame:
     """One row per event_id (the earliest event_ts, then the smallest customer_id, wins)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     first = Window.partitionBy("event_id").orderBy(
         F.col("event_ts").asc_nulls_last(), F.col(ENTITY_COLUMN).asc_nulls_last()
     )
@@ -35,8 +30,6 @@ def distinct_events(events: DataFrame) -> DataFrame:
 
 def daily_activity(events: DataFrame) -> DataFrame:
     """Per customer and active day (`day` = days since 1970-01-01 UTC): sums the window can add up."""
-    from pyspark.sql import functions as F
-
     kind = F.col("event_type")
     day = F.floor(F.unix_seconds(F.col("event_ts")) / SECONDS_PER_DAY).cast("int")
     return (
@@ -65,9 +58,6 @@ def customer_features(events: DataFrame) -> DataFrame:
     when no event in the window has a channel. Averages and shares ignore nulls in their inputs;
     `avg_session_minutes_30d` is null when no event has session minutes.
     """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     trailing = Window.partitionBy(ENTITY_COLUMN).orderBy("day").rangeBetween(-(WINDOW_DAYS - 1), 0)
 
     def total(column: str):

@@ -6,7 +6,8 @@ rerun for the same date leaves exactly one row per customer in both tables.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from ..config import Config, TableName
 from ..contracts.tables import Table
@@ -17,16 +18,11 @@ from ..tables import last_operation_metrics, read_table, replace_where, table_ex
 from .schema import AS_OF_COLUMN, PREDICTION_KEYS, SCORING_DATE_COLUMN
 from .scoring import Predict, score_features, scoring_spine, to_predictions
 
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
-
 TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
 
 def feature_ts_range(features: DataFrame) -> tuple[str | None, str | None]:
     """The first and the newest feature_ts as 'yyyy-MM-dd HH:mm:ss' (session time zone); None when empty."""
-    from pyspark.sql import functions as F
-
     first, last = features.select(
         F.date_format(F.min(FEATURE_TS_COLUMN), TIMESTAMP_FORMAT),
         F.date_format(F.max(FEATURE_TS_COLUMN), TIMESTAMP_FORMAT),
@@ -96,8 +92,6 @@ def _merge_predictions(
     spark: SparkSession, log_table: TableName, predictions_table: TableName, scoring_date: str
 ) -> dict:
     """MERGE the scoring date's inference-log rows into the predictions; return the MERGE's metrics."""
-    from pyspark.sql import functions as F
-
     # Predictions come from the rows just logged: the model runs once per customer.
     todays_log = read_table(spark, log_table).where(
         F.col(SCORING_DATE_COLUMN) == F.lit(scoring_date).cast("date")

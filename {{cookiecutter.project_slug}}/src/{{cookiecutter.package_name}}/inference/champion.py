@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import mlflow
+from mlflow import MlflowClient
+from pyspark.sql import SparkSession
 
 from ..config import Config
 from ..contracts.model import CHAMPION
 from ..errors import NothingToDo
 from ..tracking import configure_mlflow
 from ..training.registry import version_by_alias, version_uri
-
-if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
-
-    from .scoring import Predict
+from .scoring import Predict
 
 # Bigger Arrow batches cut the per-batch overhead of the Python UDF: 10k -> 100k rows per batch was
 # ~2.5x; 100k -> 500k ~3% more (benchmarks/run_benchmarks.py, 1M rows on 2 cores).
@@ -22,8 +20,6 @@ ARROW_BATCH_ROWS = "500000"
 
 def champion_version(config: Config) -> str:
     """The version @champion points at now; none yet means nothing to score (no Spark needed to know)."""
-    from mlflow import MlflowClient
-
     configure_mlflow(config)
     champion = version_by_alias(MlflowClient(), config.model_name, CHAMPION)
     if champion is None:
@@ -40,8 +36,6 @@ def champion_udf(spark: SparkSession, config: Config, version: str | None = None
     The alias is resolved once (or `version` given): the version recorded with the predictions is the
     one that made them.
     """
-    import mlflow
-
     version = version or champion_version(config)
     if not config.serverless:  # serverless compute allows only a few Spark settings, not this one
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS)

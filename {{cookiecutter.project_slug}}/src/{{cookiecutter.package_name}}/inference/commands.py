@@ -8,9 +8,6 @@ from datetime import UTC, datetime
 from ..arguments import utc_datetime
 from ..commands import Command, Context
 from ..errors import ConfigError
-from .batch import score_batch
-from .champion import champion_udf, champion_version
-from .streaming import run_scoring_stream
 
 
 def as_of_timestamp(text: str) -> str:
@@ -32,6 +29,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
+    from .batch import score_batch
+    from .champion import champion_udf, champion_version
+    from .streaming import run_scoring_stream
+
     if args.stream and args.as_of:
         raise ConfigError("--as-of applies to batch scoring; the stream scores each row as of its feature_ts")
     version = champion_version(context.config)  # before Spark starts: without one there is nothing to do

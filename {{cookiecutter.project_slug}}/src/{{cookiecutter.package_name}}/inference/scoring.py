@@ -7,7 +7,9 @@ class probabilities (the mlflow spark_udf of the champion, or anything with that
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
 
 from ..contracts.model import DECISION_THRESHOLD
 from ..features.spec import (
@@ -29,10 +31,7 @@ from .schema import (
     SCORING_DATE_COLUMN,
 )
 
-if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame
-
-Predict = Callable[["Column"], "Column"]
+Predict = Callable[[Column], Column]
 
 
 def score_features(
@@ -44,8 +43,6 @@ def score_features(
     output). Inputs are cast to the model signature's types (numeric double, categorical string).
     `scored_at` is a 'yyyy-MM-dd HH:mm:ss' UTC timestamp string, the same for every row of a run.
     """
-    from pyspark.sql import functions as F
-
     typed = features.select(
         F.col(ENTITY_COLUMN).cast("string").alias(ENTITY_COLUMN),
         F.col(AS_OF_COLUMN).cast("timestamp").alias(AS_OF_COLUMN),
@@ -79,8 +76,6 @@ def scoring_spine(features: DataFrame, as_of: str) -> DataFrame:
 
     `as_of` is a 'yyyy-MM-dd HH:mm:ss' UTC timestamp string.
     """
-    from pyspark.sql import functions as F
-
     as_of_ts = F.to_timestamp(F.lit(as_of))
     return (
         features.where(F.col(FEATURE_TS_COLUMN) <= as_of_ts)

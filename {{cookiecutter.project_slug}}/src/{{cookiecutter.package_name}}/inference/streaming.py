@@ -8,7 +8,9 @@ after a failure write no duplicates. Locally it runs with trigger(availableNow=T
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from ..config import Config
 from ..contracts.tables import Table
@@ -21,16 +23,11 @@ from ..tables import read_stream, read_table, table_exists, upsert
 from .schema import AS_OF_COLUMN, PREDICTION_KEYS
 from .scoring import Predict, score_features, to_predictions
 
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
-
 CHECKPOINT_NAME = "score_stream"
 
 
 def micro_batch_spine(batch: DataFrame) -> DataFrame:
     """customer_id + as_of_ts: per customer and day in the batch, that day's newest feature_ts."""
-    from pyspark.sql import functions as F
-
     return (
         batch.where(F.col(FEATURE_TS_COLUMN).isNotNull())
         .groupBy(ENTITY_COLUMN, F.to_date(FEATURE_TS_COLUMN))

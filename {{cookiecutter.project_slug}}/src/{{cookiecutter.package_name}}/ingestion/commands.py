@@ -8,7 +8,6 @@ from ..arguments import bounded_int
 from ..commands import Command, Context
 from ..contracts.landing import DATASETS
 from ..progress import logger
-from .ingest import ingest_dataset
 
 
 def _add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +20,8 @@ def _add_ingest_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_ingest(context: Context, args: argparse.Namespace) -> dict:
+    from .ingest import ingest_dataset
+
     summary: dict = {}
     for dataset in DATASETS:
         result = ingest_dataset(context.spark, context.config, dataset, args.max_files_per_batch)

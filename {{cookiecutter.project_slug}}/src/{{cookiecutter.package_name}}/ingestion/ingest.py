@@ -20,8 +20,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from ..config import Config
 from ..contracts.landing import INGESTED_AT_COLUMN, LINE_COLUMN, SOURCE_FILE_COLUMN, RawDataset
@@ -39,9 +41,6 @@ from .rules import (
     quarantine_rows,
     valid_rows,
 )
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
 
 # One row per micro-batch (keyed by its files, so a replayed batch replaces its row), and one per run
 # that found files the source does not read (batch_id null, `ignored_files`).
@@ -100,8 +99,6 @@ def landing_stream(
     fields) is quarantined with a reason instead of failing the batch or being read as another row.
     The header is a line too, so validation can tell a file of another kind from a good one.
     """
-    from pyspark.sql import functions as F
-
     if config.on_databricks:
         reader = spark.readStream.format("cloudFiles").option("cloudFiles.format", "text")
         limit_option = "cloudFiles.maxFilesPerTrigger"
@@ -138,8 +135,6 @@ def batch_writer(config: Config, dataset: RawDataset, run_id: str):
     """The foreachBatch function: validate, write accepted and rejected rows, record the accounting."""
 
     def process(batch: DataFrame, batch_id: int) -> None:
-        from pyspark.sql import functions as F
-
         ingested_at = datetime.now(UTC)
         raw = batch.withColumn(INGESTED_AT_COLUMN, F.lit(ingested_at))
         with cached(check_rows(raw, dataset, config.ingest), config) as checked:
@@ -163,8 +158,6 @@ def batch_writer(config: Config, dataset: RawDataset, run_id: str):
 
 
 def _batch_counts(checked: DataFrame):
-    from pyspark.sql import functions as F
-
     data = ~F.col(IS_HEADER_COLUMN)
     malformed = F.array_contains(REASONS_COLUMN, MALFORMED_FILE_REASON)
     return checked.agg(
@@ -181,8 +174,6 @@ def _rows_standing(spark: SparkSession, config: Config, dataset: RawDataset, fil
     Read from the table rather than from the write's metrics, so a batch replayed after a crash between
     its writes and its checkpoint counts the rows its first attempt wrote.
     """
-    from pyspark.sql import functions as F
-
     table = config.table(dataset.table)
     return read_table(spark, table).where(F.col(SOURCE_FILE_COLUMN).isin(files)).count()
 
@@ -309,8 +300,6 @@ def _record_ignored(
 
 
 def _audit_rows(spark: SparkSession, config: Config, dataset: RawDataset) -> list:
-    from pyspark.sql import functions as F
-
     table = read_table(spark, config.table(Table.INGEST_AUDIT))
     return table.where(F.col("dataset") == dataset.name).drop("ignored_files").collect()
 

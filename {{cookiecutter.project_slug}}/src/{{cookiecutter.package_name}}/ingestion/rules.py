@@ -7,7 +7,8 @@ lines and header lines.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
 
 from ..config import IngestRules
 from ..contracts.landing import (
@@ -17,9 +18,6 @@ from ..contracts.landing import (
     TIMESTAMP_FORMAT,
     RawDataset,
 )
-
-if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame
 
 REASONS_COLUMN = "reasons"
 RECORD_COLUMN = "record"  # the line as it is in the file: what quarantine keeps so nothing is lost
@@ -72,8 +70,6 @@ def split_lines(raw: DataFrame, dataset: RawDataset) -> DataFrame:
     A line that is not one well-formed CSV row of the dataset's field count gets its reason and null
     columns: it is never split into values that could pass as another row.
     """
-    from pyspark.sql import functions as F
-
     line = F.col(LINE_COLUMN)
     fields = F.size(F.split(F.regexp_replace(line, _QUOTED, ""), ",", -1))
     reason = F.when(~line.rlike(_CSV_LINE), F.lit(BAD_QUOTING_REASON)).when(
@@ -94,9 +90,6 @@ def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = DEFAULT
     export, shuffled columns): all its rows fail with MALFORMED_FILE_REASON. Header lines themselves
     are flagged `is_header` and are not data rows. Timestamps outside `rules` are implausible.
     """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     split = split_lines(raw, dataset)
     text = {column: F.col(column) for column in dataset.columns}
     is_header = F.lit(True)
@@ -129,8 +122,6 @@ def check_rows(raw: DataFrame, dataset: RawDataset, rules: IngestRules = DEFAULT
 
 
 def _typed(text: Column, spark_type: str) -> Column:
-    from pyspark.sql import functions as F
-
     blank_to_null = F.when(text != "", text)
     if spark_type == "timestamp":
         return F.try_to_timestamp(blank_to_null, F.lit(TIMESTAMP_FORMAT))
@@ -145,8 +136,6 @@ def _column_reason(
     column: str, text: Column, typed: Column, dataset: RawDataset, rules: IngestRules
 ) -> Column | None:
     """The first problem of one value (missing, unparseable, not allowed, out of range), or null."""
-    from pyspark.sql import functions as F
-
     present = text.isNotNull() & (text != "")
     spark_type = dataset.types.get(column, "string")
     problems: list[tuple[Column, str]] = []
@@ -173,8 +162,6 @@ def _column_reason(
 
 def _implausible_times(typed: Column, rules: IngestRules) -> list[tuple[Column, str]]:
     """A timestamp before the earliest plausible one, or later than its row's ingestion (plus skew)."""
-    from pyspark.sql import functions as F
-
     seconds = typed.cast("double")
     earliest = rules.earliest_timestamp.timestamp()
     latest = F.col(INGESTED_AT_COLUMN).cast("double") + rules.max_clock_skew.total_seconds()
@@ -183,24 +170,17 @@ def _implausible_times(typed: Column, rules: IngestRules) -> list[tuple[Column, 
 
 def data_rows(checked: DataFrame) -> DataFrame:
     """The rows that count as input: everything but header lines."""
-    from pyspark.sql import functions as F
-
     return checked.where(~F.col(IS_HEADER_COLUMN))
 
 
 def valid_rows(checked: DataFrame, dataset: RawDataset) -> DataFrame:
     """Rows without reasons, one per key (see RawDataset.keep_first_by), with the typed columns."""
-    from pyspark.sql import functions as F
-
     valid = data_rows(checked).where(F.size(REASONS_COLUMN) == 0)
     return deduplicate(valid, dataset).select(*dataset.typed_columns)
 
 
 def deduplicate(rows: DataFrame, dataset: RawDataset) -> DataFrame:
     """One row per key; which one is kept is deterministic (it never depends on partitioning)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     order = [
         F.col(column).asc_nulls_last() if ascending else F.col(column).desc_nulls_last()
         for column, ascending in dataset.keep_first_by
@@ -216,9 +196,6 @@ def deduplicate(rows: DataFrame, dataset: RawDataset) -> DataFrame:
 
 def quarantine_rows(checked: DataFrame, dataset: RawDataset) -> DataFrame:
     """Rows with reasons, as QUARANTINE_COLUMNS; identical raw lines of a file are numbered 1, 2, ..."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     rejected = data_rows(checked).where(F.size(REASONS_COLUMN) > 0)
     same_line = Window.partitionBy(SOURCE_FILE_COLUMN, RECORD_COLUMN).orderBy(RECORD_COLUMN)
     return rejected.select(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from ..config import Config
 from ..progress import logger
+from ..workspace import read_secret, workspace_client
 from .assess import MetricResult
 from .windows import MonitoringWindow
 
@@ -76,8 +77,6 @@ def webhook_url(config: Config, environ: Mapping[str, str]) -> str | None:
     """The alert webhook URL of this environment, or None when none is configured."""
     if not config.uses_workspace:
         return environ.get(config.monitoring.webhook_url_variable, "").strip() or None
-    from ..workspace import read_secret, workspace_client
-
     secret = read_secret(workspace_client(), config.secret_scope or "", config.monitoring.webhook_secret_key)
     return (secret or "").strip() or None
 

@@ -7,9 +7,9 @@ the monitored window (all columns binned and counted together) and one join for 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
+from pyspark.sql import DataFrame
 
 from ..config import MonitoringThresholds
 from ..errors import LifecycleError
@@ -21,9 +21,6 @@ from .binning import bucket_counts, collect_counts
 from .drift import BinnedColumn, Statistic, aligned_columns, drift_statistics
 from .profile import EmptyReferenceError, Profile, profile_reference
 from .quality import Quality, measure_quality
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 WINDOW_FEATURE = "window"  # the `feature` of whole-window facts such as its row count
 

@@ -7,13 +7,11 @@ statistics (PSI, KS, chi-square, null and range rates) are then computed from th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import pandas as pd
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
 
 from .profile import NumericProfile, Profile
-
-if TYPE_CHECKING:
-    import pandas as pd
-    from pyspark.sql import Column, DataFrame
 
 COUNT_COLUMNS = ("feature", "bin", "category", "is_null", "out_of_range", "count")
 COUNTS_SCHEMA = (
@@ -22,8 +20,6 @@ COUNTS_SCHEMA = (
 
 
 def _numeric_entry(column: str, profile: NumericProfile) -> Column:
-    from pyspark.sql import functions as F
-
     value = F.col(f"`{column}`").cast("double")
     is_null = value.isNull() | F.isnan(value)
     bin_index = F.lit(len(profile.edges))
@@ -42,8 +38,6 @@ def _numeric_entry(column: str, profile: NumericProfile) -> Column:
 
 
 def _categorical_entry(column: str) -> Column:
-    from pyspark.sql import functions as F
-
     value = F.col(f"`{column}`").cast("string")
     return F.struct(
         F.lit(column).alias("feature"),
@@ -60,8 +54,6 @@ def bucket_counts(frame: DataFrame, profile: Profile) -> DataFrame:
     Numeric columns fill `bin` (null when the value is null or NaN) and flag values outside the
     profile's [min, max]; categorical columns fill `category`. Lazy: nothing runs until it is read.
     """
-    from pyspark.sql import functions as F
-
     missing = [column for column in profile.columns if column not in frame.columns]
     if missing:
         raise ValueError(f"the frame lacks profiled column(s) {missing}; it has {frame.columns}")
@@ -75,8 +67,6 @@ def bucket_counts(frame: DataFrame, profile: Profile) -> DataFrame:
 
 def collect_counts(counts: DataFrame) -> pd.DataFrame:
     """Run the counting pass and bring its few rows to the driver (one Spark job)."""
-    import pandas as pd
-
     rows = [row.asDict() for row in counts.collect()]
     frame = pd.DataFrame(rows, columns=list(COUNT_COLUMNS))
     return frame.astype({"count": "int64"})

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
 
 from .profile import NumericProfile, Profile
 
@@ -53,8 +54,6 @@ def chi_square(reference: np.ndarray, window: np.ndarray) -> tuple[float, float]
 
     A 2 x K contingency table over the categories seen on either side; K - 1 degrees of freedom.
     """
-    from scipy.stats import chi2
-
     table = np.vstack([reference, window]).astype(float)
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2:

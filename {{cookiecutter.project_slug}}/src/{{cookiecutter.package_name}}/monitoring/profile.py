@@ -7,12 +7,11 @@ prediction) gives everything later passes need; the window is then binned on the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from ..errors import LifecycleError
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 
 class EmptyReferenceError(LifecycleError):
@@ -65,8 +64,6 @@ def profile_reference(
     reference: DataFrame, numeric: tuple[str, ...], categorical: tuple[str, ...], bins: int
 ) -> Profile:
     """Quantile edges, min and max of each numeric column, in one aggregation (one Spark job)."""
-    from pyspark.sql import functions as F
-
     missing = [column for column in (*numeric, *categorical) if column not in reference.columns]
     if missing:
         raise LifecycleError(

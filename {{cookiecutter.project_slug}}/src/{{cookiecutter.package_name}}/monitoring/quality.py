@@ -6,17 +6,15 @@ Spark joins and aggregates; the AUC is then computed from at most 10^SCORE_DECIM
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from ..features.spec import ENTITY_COLUMN, LABEL_COLUMN, LABEL_TS_COLUMN
 from ..inference.schema import AS_OF_COLUMN, PREDICTION_COLUMN, SCORING_DATE_COLUMN
 from .drift import Statistic
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 MODEL_FEATURE = "model"  # the `feature` of quality metrics in the monitoring table
 # Predictions are grouped on this many decimals for the AUC (ties within 1e-4 count as ties).
@@ -47,8 +45,6 @@ def labeled_predictions(inference: DataFrame, labels: DataFrame, horizon_days: i
     A label matches when label_ts is at or after the prediction's as_of_ts and at most `horizon_days`
     later; with several, the earliest one counts. Predictions without a matching label are left out.
     """
-    from pyspark.sql import functions as F
-
     as_of = F.col(f"p.{AS_OF_COLUMN}")
     label_ts = F.col(f"l.{LABEL_TS_COLUMN}").cast("timestamp")
     matched = inference.alias("p").join(
@@ -69,8 +65,6 @@ def labeled_predictions(inference: DataFrame, labels: DataFrame, horizon_days: i
 
 def score_groups(labeled: DataFrame) -> DataFrame:
     """Per rounded score: positives, negatives and the summed log loss of the exact predictions."""
-    from pyspark.sql import functions as F
-
     p = F.least(F.greatest(F.col(PREDICTION_COLUMN), F.lit(EPSILON)), F.lit(1 - EPSILON))
     y = F.col(LABEL_COLUMN)
     loss = -(y * F.log(p) + (1 - y) * F.log(1 - p))

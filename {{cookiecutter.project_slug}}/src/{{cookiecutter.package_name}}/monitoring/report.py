@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .assess import ALERT, WARN, MetricResult
 from .drift import BinnedColumn
@@ -28,19 +29,11 @@ tr.alert, p.alert { background: #fdd; } tr.warn { background: #ffd; } p.ok { bac
 """
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display on jobs and CI
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_drift_over_time(history: pd.DataFrame, path: Path, warn: float, alert: float) -> None:
     """One line per feature: PSI at each window end, with the warn and alert limits."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(9, 4.5))
+    # A bare Figure (no pyplot): no GUI backend and no global state, so it draws on jobs and CI as is.
+    figure = Figure(figsize=(9, 4.5))
+    axes = figure.subplots()
     for feature, rows in history.sort_values("window_end").groupby("feature"):
         axes.plot(pd.to_datetime(rows["window_end"]), rows["value"], marker="o", label=feature)
     axes.axhline(warn, color="orange", linestyle="--", linewidth=1, label=f"warn {warn}")
@@ -52,15 +45,14 @@ def plot_drift_over_time(history: pd.DataFrame, path: Path, warn: float, alert: 
     figure.autofmt_xdate()
     figure.tight_layout()
     figure.savefig(path, dpi=90)
-    plt.close(figure)
 
 
 def plot_distributions(columns: list[BinnedColumn], path: Path) -> None:
     """A grid of bar charts: reference vs window share per bin or category."""
-    plt = _pyplot()
     per_row = 3
     rows = max(1, math.ceil(len(columns) / per_row))
-    figure, grid = plt.subplots(rows, per_row, figsize=(4.2 * per_row, 3.2 * rows), squeeze=False)
+    figure = Figure(figsize=(4.2 * per_row, 3.2 * rows))
+    grid = figure.subplots(rows, per_row, squeeze=False)
     for axes, column in zip(grid.flat, columns, strict=False):
         positions = range(len(column.labels))
         reference = column.reference / max(column.reference.sum(), 1)
@@ -75,7 +67,6 @@ def plot_distributions(columns: list[BinnedColumn], path: Path) -> None:
     grid.flat[0].legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, dpi=90)
-    plt.close(figure)
 
 
 def _metrics_table(results: list[MetricResult]) -> str:

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..commands import Context, run_steps
+from ..deployment.runs import start_job
 from ..errors import GateRejectedError
 from ..progress import logger
+from ..workspace import workspace_client
 from .assess import MetricResult, alerts
 
 TRAINING_CHAIN = ("train", "validate", "promote")
@@ -56,9 +58,6 @@ def trigger_retraining(context: Context, window_label: str) -> dict:
     """Retrain the way this environment does it: the local chain, or the deployed training job."""
     config = context.config
     if config.uses_workspace:
-        from ..deployment.runs import start_job
-        from ..workspace import workspace_client
-
         token = f"retrain-{config.env}-{window_label}"
         started = start_job(workspace_client(), TRAINING_JOB_KEY, config.env, idempotency_token=token)
         logger.info(

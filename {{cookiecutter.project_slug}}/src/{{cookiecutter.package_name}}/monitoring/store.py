@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+
+import pandas as pd
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from ..config import TableName
 from ..tables import read_table, replace_where, table_exists
 from .assess import MetricResult
 from .windows import MonitoringWindow
-
-if TYPE_CHECKING:
-    import pandas as pd
-    from pyspark.sql import DataFrame, SparkSession
 
 METRICS_SCHEMA = (
     "window_start date, window_end date, feature string, metric string, value double, "
@@ -51,12 +50,8 @@ def write_window_metrics(metrics: DataFrame, table: TableName, window: Monitorin
 
 def metric_history(spark: SparkSession, table: TableName, metric: str) -> pd.DataFrame:
     """(window_end, feature, value) of one metric over every window recorded so far."""
-    import pandas as pd
-
     columns = ["window_end", "feature", "value"]
     if not table_exists(spark, table):
         return pd.DataFrame(columns=columns)
-    from pyspark.sql import functions as F
-
     rows = read_table(spark, table).where(F.col("metric") == metric).select(*columns).collect()
     return pd.DataFrame([row.asDict() for row in rows], columns=columns)

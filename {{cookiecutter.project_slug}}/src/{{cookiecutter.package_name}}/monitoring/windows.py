@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from ..errors import LifecycleError, UsageError
 from ..inference.schema import SCORING_DATE_COLUMN
-
-if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
 
 
 @dataclass(frozen=True)
@@ -43,16 +42,12 @@ def window_ending(last_day: date, days: int) -> MonitoringWindow:
 
 
 def rows_in(inference: DataFrame, window: MonitoringWindow) -> DataFrame:
-    from pyspark.sql import functions as F
-
     scoring_date = F.col(SCORING_DATE_COLUMN)
     return inference.where((scoring_date >= F.lit(window.start)) & (scoring_date < F.lit(window.end)))
 
 
 def scoring_dates(inference: DataFrame) -> tuple[date, date]:
     """The first and the last scoring date in the log (one Spark job); a clear error when it is empty."""
-    from pyspark.sql import functions as F
-
     first, last = inference.agg(F.min(SCORING_DATE_COLUMN), F.max(SCORING_DATE_COLUMN)).first()
     if last is None:
         raise LifecycleError("the inference log is empty: run `score` before `monitor`")

@@ -7,7 +7,9 @@ default). So `promote` copies them here while they are still readable, keyed by 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from mlflow.entities.model_registry import ModelVersion
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from ..config import Config
 from ..contracts.model import TRAINING_VERSION_TAG
@@ -15,10 +17,6 @@ from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
 from ..tables import read_table, replace_where, table_exists
-
-if TYPE_CHECKING:
-    from mlflow.entities.model_registry import ModelVersion
-    from pyspark.sql import DataFrame, SparkSession
 
 MODEL_VERSION_COLUMN = "model_version"
 
@@ -34,8 +32,6 @@ def has_baseline(spark: SparkSession, config: Config, version: str) -> bool:
 
 def snapshot_baseline(spark: SparkSession, config: Config, version: ModelVersion) -> int:
     """Copy the training rows of `version` into the baseline table (replacing its earlier copy)."""
-    from pyspark.sql import functions as F
-
     number = str(version.version)
     if TRAINING_VERSION_TAG not in version.tags:
         raise LifecycleError(

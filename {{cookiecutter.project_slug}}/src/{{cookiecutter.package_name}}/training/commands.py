@@ -6,15 +6,6 @@ import argparse
 
 from ..arguments import bounded_int, databricks_id, seed
 from ..commands import Command, Context
-from ..contracts.model import JOB_RUN_ID_TAG, TRAINING_VERSION_TAG
-from ..contracts.tables import Table
-from ..errors import LifecycleError
-from ..features.spec import TRAINING_SET_COLUMNS
-from ..tables import read_table, table_exists, table_version
-from .lineage import git_commit
-from .train import train_and_register
-
-FEATURE_TABLES = (Table.CUSTOMER_FEATURES, Table.TRAINING_SET)
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,26 +20,10 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
-    config = context.config
-    table = config.table(Table.TRAINING_SET)
-    if not table_exists(context.spark, table):
-        raise LifecycleError(f"the training set {table.identifier} does not exist: run `features` first")
-    version = table_version(context.spark, table)
-    frame = read_table(context.spark, table, version=version)
-    missing = [column for column in TRAINING_SET_COLUMNS if column not in frame.columns]
-    if missing:
-        raise LifecycleError(f"{table.identifier} lacks column(s) {missing}: rebuild it with `features`")
-    lineage = {
-        "git_commit": git_commit(),
-        "training_table": table.identifier,
-        TRAINING_VERSION_TAG: str(version),
-        "feature_tables": ",".join(config.table(name).identifier for name in FEATURE_TABLES),
-    }
-    if args.job_run_id:
-        lineage[JOB_RUN_ID_TAG] = args.job_run_id
-    training_set = frame.select(*TRAINING_SET_COLUMNS).toPandas()
+    from .job import train_from_table
+
     trials = args.trials if args.tune else 0
-    return train_and_register(config, training_set, lineage, trials=trials, seed=args.seed)
+    return train_from_table(context.spark, context.config, args.job_run_id, trials, args.seed)
 
 
 COMMANDS = [

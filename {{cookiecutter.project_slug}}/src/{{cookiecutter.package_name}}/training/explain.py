@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
+from sklearn.inspection import permutation_importance
 
 N_REPEATS = 5
 
 
 def permutation_importances(model, features: pd.DataFrame, labels, seed: int = 0) -> pd.DataFrame:
     """One row per input feature: mean and std of the AUC drop when it is shuffled, largest first."""
-    from sklearn.inspection import permutation_importance
-
     result = permutation_importance(
         model, features, labels, scoring="roc_auc", n_repeats=N_REPEATS, random_state=seed, n_jobs=1
     )
@@ -24,13 +24,11 @@ def permutation_importances(model, features: pd.DataFrame, labels, seed: int = 0
     return table.sort_values(["importance_mean", "feature"], ascending=[False, True], ignore_index=True)
 
 
-def importance_figure(table: pd.DataFrame):
-    """A horizontal bar chart of the importances (a matplotlib Figure; the caller logs and closes it)."""
-    import matplotlib
+def importance_figure(table: pd.DataFrame) -> Figure:
+    """A horizontal bar chart of the importances (the caller logs and closes it).
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
+    A bare Figure draws with its own canvas: no pyplot, so no GUI backend is chosen or needed.
+    """
     figure = Figure(figsize=(7, 0.45 * len(table) + 1.2))
     axes = figure.subplots()
     ordered = table.iloc[::-1]

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    log_loss,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 
 from ..contracts.model import DECISION_THRESHOLD
 from ..errors import LifecycleError
@@ -10,15 +18,6 @@ from ..errors import LifecycleError
 
 def classification_metrics(labels, probabilities) -> dict[str, float]:
     """auc, log_loss, accuracy, precision, recall, f1 (at DECISION_THRESHOLD), positive_rate, rows."""
-    from sklearn.metrics import (
-        accuracy_score,
-        f1_score,
-        log_loss,
-        precision_score,
-        recall_score,
-        roc_auc_score,
-    )
-
     y = np.asarray(labels).astype(int)
     p = np.asarray(probabilities, dtype=float)
     if len(np.unique(y)) < 2:

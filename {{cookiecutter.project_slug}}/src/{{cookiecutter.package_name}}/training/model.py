@@ -7,9 +7,16 @@ and scoring (numeric -> float64, categorical -> string or None) so the logged si
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from ..features.spec import CATEGORICAL_FEATURES, MODEL_FEATURES, NUMERIC_FEATURES
 
@@ -37,9 +44,7 @@ MODEL_PACKAGES = ("mlflow", "scikit-learn", "skops", "pandas", "numpy")
 
 def pip_requirements() -> list[str]:
     """The packages the logged model needs to load and predict, pinned to the installed versions."""
-    from importlib.metadata import version
-
-    return [f"{package}=={version(package)}" for package in MODEL_PACKAGES]
+    return [f"{package}=={metadata.version(package)}" for package in MODEL_PACKAGES]
 
 
 def to_model_input(frame: pd.DataFrame) -> pd.DataFrame:
@@ -53,14 +58,8 @@ def to_model_input(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([numeric, categorical], axis=1)[list(MODEL_FEATURES)]
 
 
-def build_pipeline(params: dict[str, Any] | None = None):
+def build_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
     """An unfitted pipeline; `params` override DEFAULT_PARAMS for the classifier."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder
-
     categorical = Pipeline(
         [
             ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
@@ -81,8 +80,6 @@ def build_pipeline(params: dict[str, Any] | None = None):
 
 def positive_probability(model, features: pd.DataFrame):
     """P(label = 1) from a fitted sklearn pipeline or a pyfunc model logged with predict_proba."""
-    import numpy as np
-
     if hasattr(model, "predict_proba"):
         return model.predict_proba(features)[:, 1]
     return np.asarray(model.predict(features))[:, 1]

@@ -10,14 +10,13 @@ without tags or aliases (reading `.tags` raises), so every version whose tags ma
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+
+from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
 
 from ..contracts.model import JOB_RUN_ID_TAG
 from ..errors import UsageError
-
-if TYPE_CHECKING:
-    from mlflow import MlflowClient
-    from mlflow.entities.model_registry import ModelVersion
 
 _ABSENT = ("INVALID_PARAMETER_VALUE", "RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
 
@@ -27,8 +26,6 @@ def version_uri(name: str, version: str | int) -> str:
 
 
 def _or_none(read, *args: str) -> ModelVersion | None:
-    from mlflow.exceptions import MlflowException
-
     try:
         return read(*args)
     except MlflowException as error:

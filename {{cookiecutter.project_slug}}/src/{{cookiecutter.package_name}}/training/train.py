@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import mlflow
 import pandas as pd
+from mlflow import MlflowClient
+from mlflow.models import infer_signature
 
 from ..config import Config
 from ..contracts.model import HOLDOUT_START_TAG, TRAINING_VERSION_TAG
@@ -42,8 +45,6 @@ def _prefixed(prefix: str, metrics: dict[str, float]) -> dict[str, float]:
 
 def _search(split: TimeSplit, trials: int, seed: int) -> FittedModel:
     """One nested MLflow run per trial; the best validation AUC wins (ties: the earlier trial)."""
-    import mlflow
-
     best: FittedModel | None = None
     for number, params in enumerate(sample_params(trials, seed)):
         with mlflow.start_run(run_name=f"trial-{number}", nested=True):
@@ -67,8 +68,6 @@ def train_and_register(
 
     `lineage` becomes tags on the run and on the version. Returns the summary of the `train` command.
     """
-    import mlflow
-
     split = split_by_label_date(training_set)
     experiment_id = configure_mlflow(config)
     with mlflow.start_run(experiment_id=experiment_id, run_name="train") as run:
@@ -109,8 +108,6 @@ def _split_facts(split: TimeSplit) -> dict[str, str]:
 
 
 def _log_fit(fitted: FittedModel, test: dict[str, float], trials: int, tags: dict[str, str]) -> None:
-    import mlflow
-
     mlflow.log_params({**fitted.model.named_steps["classifier"].get_params(), "tuning_trials": trials})
     mlflow.log_metrics({**_prefixed("validation", fitted.validation), **_prefixed("test", test)})
     mlflow.set_tags(tags)
@@ -118,8 +115,6 @@ def _log_fit(fitted: FittedModel, test: dict[str, float], trials: int, tags: dic
 
 def _log_importances(model: Any, split: TimeSplit) -> pd.DataFrame:
     """Permutation importances on the validation part, logged as a CSV and a figure."""
-    import mlflow
-
     validation_features = to_model_input(split.validation)
     importances = permutation_importances(
         model, validation_features, split.validation[LABEL_COLUMN].astype(int)
@@ -131,9 +126,6 @@ def _log_importances(model: Any, split: TimeSplit) -> pd.DataFrame:
 
 def _log_model(model_name: str, model: Any, test_features: pd.DataFrame) -> Any:
     """Log the model with its signature and an input example, registering it as a new version."""
-    import mlflow
-    from mlflow.models import infer_signature
-
     signature = infer_signature(test_features, model.predict_proba(test_features))
     return mlflow.sklearn.log_model(
         model,
@@ -148,8 +140,6 @@ def _log_model(model_name: str, model: Any, test_features: pd.DataFrame) -> Any:
 
 
 def _tag_version(model_name: str, version: str, tags: dict[str, str]) -> None:
-    from mlflow import MlflowClient
-
     client = MlflowClient()
     for key, value in tags.items():
         client.set_model_version_tag(model_name, version, key, value)

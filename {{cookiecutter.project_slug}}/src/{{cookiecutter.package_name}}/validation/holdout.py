@@ -3,9 +3,10 @@ on, from the holdout start recorded on the version. Rebuilt the same way at ever
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
+from mlflow.entities.model_registry import ModelVersion
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from ..config import Config
 from ..contracts.model import HOLDOUT_START_TAG, TRAINING_VERSION_TAG
@@ -14,17 +15,11 @@ from ..errors import LifecycleError
 from ..features.spec import LABEL_TS_COLUMN, TRAINING_SET_COLUMNS
 from ..tables import read_table
 
-if TYPE_CHECKING:
-    from mlflow.entities.model_registry import ModelVersion
-    from pyspark.sql import SparkSession
-
 REQUIRED_TAGS = (TRAINING_VERSION_TAG, HOLDOUT_START_TAG)
 
 
 def load_holdout(spark: SparkSession, config: Config, version: ModelVersion) -> pd.DataFrame:
     """The version's holdout rows (TRAINING_SET_COLUMNS) as pandas."""
-    from pyspark.sql import functions as F
-
     missing = [tag for tag in REQUIRED_TAGS if tag not in version.tags]
     if missing:
         raise LifecycleError(

@@ -1,0 +1,94 @@
+"""`promote` and `rollback` as the commands run them: baseline, aliases, optionally the serving endpoint.
+
+`promote` first snapshots the new champion's training rows for monitoring (training/baseline.py), then
+moves the alias: a champion never lacks its baseline. `rollback` moves the alias first (it is the
+emergency exit and must not wait for anything), then makes sure the restored champion has a baseline.
+"""
+
+from __future__ import annotations
+
+from mlflow import MlflowClient
+
+from ..commands import Context
+from ..contracts.model import CHALLENGER
+from ..errors import ConfigError, LifecycleError
+from ..progress import logger
+from ..tracking import configure_mlflow
+from ..training.baseline import has_baseline, snapshot_baseline
+from ..training.registry import existing_version, get_version, version_by_alias, version_registered_by
+from ..workspace import workspace_client
+from .promotion import Transition, promote, rollback
+from .serving import deploy_endpoint, endpoint_name
+
+
+def promote_challenger(
+    context: Context, version: str | None = None, job_run_id: str | None = None, serve: bool = False
+) -> dict:
+    """@challenger -> @champion; with `version` or `job_run_id`, only if @challenger is that version."""
+    configure_mlflow(context.config)
+    client = MlflowClient()
+    name = context.config.model_name
+    expected = _expected_version(client, name, version, job_run_id)
+    challenger = version_by_alias(client, name, CHALLENGER)
+    snapshot = False
+    if challenger is not None and expected in (None, str(challenger.version)):
+        snapshot = _ensure_baseline(context, client, name, str(challenger.version))
+    transition = promote(client, name, expected)
+    return _summary(context, transition, snapshot, serve)
+
+
+def roll_back(context: Context, serve: bool = False) -> dict:
+    """@champion -> @previous_champion, then the restored champion's baseline when it lacks one."""
+    configure_mlflow(context.config)
+    client = MlflowClient()
+    transition = rollback(client, context.config.model_name)
+    snapshot = False
+    try:
+        snapshot = _ensure_baseline(context, client, context.config.model_name, transition.champion)
+    except LifecycleError as error:
+        logger.warning(
+            "rolled back, but monitoring has no baseline for version %s: %s", transition.champion, error
+        )
+    return _summary(context, transition, snapshot, serve)
+
+
+def _expected_version(
+    client: MlflowClient, name: str, version: str | None, job_run_id: str | None
+) -> str | None:
+    if version is not None:
+        return str(existing_version(client, name, version).version)
+    if job_run_id is not None:
+        return str(version_registered_by(client, name, job_run_id).version)
+    return None
+
+
+def _ensure_baseline(context: Context, client: MlflowClient, name: str, version: str) -> bool:
+    """Snapshot the version's baseline unless it has one; True when a snapshot was taken."""
+    if has_baseline(context.spark, context.config, version):
+        return False
+    model_version = get_version(client, name, version)
+    if model_version is None:
+        raise ConfigError(f"model {name} has no version {version}")
+    rows = snapshot_baseline(context.spark, context.config, model_version)
+    logger.info("baseline of version %s: %d training rows kept for monitoring", version, rows)
+    return True
+
+
+def _summary(context: Context, transition: Transition, baseline_snapshot: bool, serve: bool) -> dict:
+    logger.info("%s", transition.message)
+    summary = {
+        "model_name": context.config.model_name,
+        **transition.as_dict(),
+        "baseline_snapshot": baseline_snapshot,
+    }
+    if serve:
+        summary["serving_endpoint"] = _serve(context, transition)
+    return summary
+
+
+def _serve(context: Context, transition: Transition) -> dict:
+    config = context.config
+    if not config.uses_workspace:
+        raise ConfigError(f"model serving endpoints need a Databricks environment, not {config.env!r}")
+    endpoint = endpoint_name(config)
+    return deploy_endpoint(workspace_client(), endpoint, config.model_name, transition.champion).as_dict()
