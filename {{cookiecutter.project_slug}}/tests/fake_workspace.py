@@ -192,16 +192,20 @@ class FakeWorkspace(Server):
 
 
 def workspace_client(
-    workspace: FakeWorkspace, retry_timeout_seconds: int = 10, http_timeout_seconds: float = 5
+    workspace: FakeWorkspace,
+    retry_timeout_seconds: int = 10,
+    http_timeout_seconds: float = 5,
+    token: str = FAKE_TOKEN,
 ):
-    """A real `databricks.sdk.WorkspaceClient` on the twin: token auth, short timeouts."""
+    """A real `databricks.sdk.WorkspaceClient` on the twin: token auth, short timeouts. A token other
+    than FAKE_TOKEN is another user's when it is in `workspace.tree.token_users`."""
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.core import Config
 
     return WorkspaceClient(
         config=Config(
             host=workspace.url,
-            token=FAKE_TOKEN,
+            token=token,
             auth_type="pat",
             retry_timeout_seconds=retry_timeout_seconds,
             http_timeout_seconds=http_timeout_seconds,

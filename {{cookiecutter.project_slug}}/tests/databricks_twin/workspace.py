@@ -50,6 +50,9 @@ class WorkspaceTree:
     def __init__(self) -> None:
         self._ids = itertools.count(4_000_000_000)
         self.objects: dict[str, WorkspaceObject] = {}
+        # Personal access tokens of other users (the workspace knows whose a token is); any other
+        # token is CURRENT_USER's.
+        self.token_users: dict[str, str] = {}
         for root in ROOTS:
             self.objects[root] = WorkspaceObject(root, DIRECTORY, next(self._ids))
 
@@ -152,10 +155,14 @@ class WorkspaceTree:
         self.delete(str(request.arg("path", "")), bool(request.arg("recursive", False)))
 
     def _me(self, request: FakeRequest) -> dict:
+        """The caller, as identified by its token (SCIM `Me`)."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        user = self.token_users.get(token, CURRENT_USER)
+        users = [CURRENT_USER, *dict.fromkeys(self.token_users.values())]
         return {
-            "id": "7000000000000001",
-            "userName": CURRENT_USER,
-            "displayName": "Deployer",
+            "id": str(7000000000000001 + users.index(user)),
+            "userName": user,
+            "displayName": user.split("@")[0].title(),
             "active": True,
-            "emails": [{"value": CURRENT_USER, "primary": True}],
+            "emails": [{"value": user, "primary": True}],
         }

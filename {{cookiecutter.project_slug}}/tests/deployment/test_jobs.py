@@ -22,6 +22,7 @@ from {{ cookiecutter.package_name }}.deployment.jobs import (
     TARGETS,
     TargetSettings,
     all_job_settings,
+    developer_name,
     job_name,
     job_settings,
 )
@@ -55,10 +56,50 @@ def test_job_names_are_per_project_target_and_key() -> None:
     )
 
 
-@pytest.mark.parametrize(("job_key", "target"), [("training", "dev"), ("retraining", "prod")])
+@pytest.mark.parametrize(("job_key", "target"), [("training", "qa"), ("retraining", "prod")])
 def test_unknown_job_or_target_is_a_config_error(job_key: str, target: str) -> None:
     with pytest.raises(ConfigError, match="unknown"):
         job_name(job_key, target)
+
+
+@pytest.mark.parametrize(
+    ("compute", "cloud"), [(c, k) for c in runtime.COMPUTE_CHOICES for k in runtime.NODE_TYPES]
+)
+def test_dev_jobs_are_a_developers_own_paused_copies(compute: str, cloud: str) -> None:
+    jobs = all_job_settings("dev", WHEEL, compute, cloud, developer="alice")
+
+    assert sorted(jobs) == sorted(f"[dev alice] {PROJECT_SLUG}-dev-{key}" for key in JOB_KEYS)
+    for settings in jobs.values():
+        assert JobSettings.from_dict(settings).as_dict() == settings
+        assert settings["schedule"]["pause_status"] == "PAUSED"
+        assert settings["tags"]["dev_user"] == "alice"
+        assert "email_notifications" not in settings
+        assert {task["python_wheel_task"]["parameters"][2] for task in settings["tasks"]} == {"dev"}
+
+
+def test_dev_jobs_need_a_developer_and_shared_targets_refuse_one() -> None:
+    with pytest.raises(ConfigError, match="belong to a developer"):
+        job_name("training", "dev")
+    with pytest.raises(ConfigError, match="belong to a developer"):
+        job_name("training", "staging", "alice")
+    assert "dev_user" not in job_settings(JOBS[0], "staging", WHEEL)["tags"]
+
+
+@pytest.mark.parametrize(
+    ("user_name", "developer"),
+    [
+        ("Alice.Smith@example.com", "alice_smith"),
+        ("bob@corp.example", "bob"),
+        (
+            "6a9f2c1e-0b7d-4e2a-9c11-2f8d3e4b5a6c",
+            "6a9f2c1e_0b7d_4e2a_9c11_2f8d3e4b5a6c",
+        ),  # a service principal
+        ("[x] y@z", "x_y"),
+        ("", "unknown"),
+    ],
+)
+def test_developer_names_are_safe_parts_of_a_job_name(user_name: str, developer: str) -> None:
+    assert developer_name(user_name) == developer
 
 
 def test_the_four_jobs_run_these_commands_in_this_order() -> None:

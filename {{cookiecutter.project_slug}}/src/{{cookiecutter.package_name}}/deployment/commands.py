@@ -19,7 +19,7 @@ from ..config import WORKSPACE_TIMEOUT_SECONDS, load_config
 from ..contracts.model import CHALLENGER, CHAMPION
 from ..data.commands import add_generation_arguments, batch_name, generated
 from ..errors import ConfigError
-from .jobs import JOB_KEYS, TARGETS
+from .jobs import DEPLOY_TARGETS, DEV, JOB_KEYS
 
 
 # --- promote and rollback --------------------------------------------------------------------------
@@ -55,9 +55,12 @@ def _rollback(context: Context, args: argparse.Namespace) -> dict:
 
 
 # --- the workspace --------------------------------------------------------------------------------
-def workspace_host(target: str, host: str | None = None) -> str:
-    """--host, else $DATABRICKS_HOST, else the target's host in config.py."""
+def workspace_host(target: str, host: str | None = None) -> str | None:
+    """--host, else $DATABRICKS_HOST, else the target's host in config.py; in dev, else None: the
+    workspace the developer's own Databricks auth (e.g. a config profile) points at."""
     chosen = host or os.environ.get("DATABRICKS_HOST") or load_config(target).workspace_host
+    if target == DEV and not chosen:
+        return None
     if not chosen or "placeholder" in chosen:
         raise ConfigError(
             f"no Databricks host for target {target}: set DATABRICKS_HOST, pass --host, "
@@ -92,7 +95,12 @@ def _project_folder(text: str) -> Path:
 
 
 def _connection_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", choices=TARGETS, required=True, help="deployment target")
+    parser.add_argument(
+        "--target",
+        choices=DEPLOY_TARGETS,
+        required=True,
+        help=f"deployment target ({DEV}: your own copy of the jobs, paused)",
+    )
     parser.add_argument(
         "--host", type=_workspace_url, help="workspace URL (default: $DATABRICKS_HOST, else config.py)"
     )

@@ -39,7 +39,7 @@ from .jobs import (
     job_permissions,
 )
 from .prerequisites import Prerequisite, check_prerequisites, create_missing
-from .runs import list_jobs, tags_of
+from .runs import developer_of, list_jobs, tags_of
 from .wheel import WheelUpload, check_wheel, upload_wheel
 
 SPEC_HASH_TAG = "spec_hash"
@@ -72,6 +72,7 @@ class Plan:
     wheel: WheelUpload
     changes: tuple[JobChange, ...]
     permissions: list[dict] = field(default_factory=list)
+    developer: str | None = None  # dev: whose copies of the jobs these are
 
     def counts(self) -> dict[str, int]:
         actions = ("create", "update", "unchanged", "delete")
@@ -88,7 +89,8 @@ class Plan:
 
     def render(self) -> str:
         wheel_action = "present" if self.wheel.present else "upload"
-        lines = [f"Deployment plan for target {self.target} on {self.host}"]
+        owner = f" (the copies of {self.developer})" if self.developer else ""
+        lines = [f"Deployment plan for target {self.target}{owner} on {self.host}"]
         for item in self.prerequisites:
             lines.append(f"  {'present' if item.present else 'create':<10} {item.kind} {item.name}")
         lines.append(
@@ -167,6 +169,7 @@ def diff_jobs(
     current_settings: Callable[[int], dict],
     current_permissions: Callable[[int], list[dict]],
     viewer_group: str,
+    developer: str | None = None,
 ) -> list[JobChange]:
     """The changes that make the workspace match `desired`.
 
@@ -198,20 +201,29 @@ def diff_jobs(
             reasons.append("permissions")
         action = "update" if reasons else "unchanged"
         changes.append(JobChange(action, name, job_id, settings, tuple(reasons)))
+    return changes + _no_longer_defined(desired, existing, target, developer)
+
+
+def _no_longer_defined(
+    desired: dict[str, dict], existing: list[dict], target: str, developer: str | None
+) -> list[JobChange]:
+    """Deletes: jobs this deployer made for this target (in dev: this developer) that are not desired."""
+    stale = []
     for job in existing:
         tags, name = tags_of(job), job.get("settings", {}).get("name", "")
         managed = tags.get(MANAGED_BY_TAG) == MANAGED_BY
-        if is_target_job(tags, target) and managed and name not in desired:
-            changes.append(JobChange("delete", name, job["job_id"], reasons=("no longer defined",)))
-    return changes
+        if is_target_job(tags, target, developer) and managed and name not in desired:
+            stale.append(JobChange("delete", name, job["job_id"], reasons=("no longer defined",)))
+    return stale
 
 
 # --- workspace -------------------------------------------------------------------------------------
 def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
     """Read the workspace and work out what to change. Makes no write call."""
+    developer = developer_of(client, target)
     prerequisites = check_prerequisites(client, target)
     upload = check_wheel(client, target, wheel)
-    settings = all_job_settings(target, upload.remote_path)
+    settings = all_job_settings(target, upload.remote_path, developer=developer)
     desired = {name: with_spec_hash(job) for name, job in settings.items()}
 
     def settings_of(job_id: int) -> dict:
@@ -224,7 +236,7 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
 
     existing = list_jobs(client)
     viewer_group = job_permissions(target)[0]["group_name"]
-    changes = diff_jobs(desired, existing, target, settings_of, permissions_of, viewer_group)
+    changes = diff_jobs(desired, existing, target, settings_of, permissions_of, viewer_group, developer)
     return Plan(
         target,
         client.config.host,
@@ -232,6 +244,7 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
         upload,
         tuple(changes),
         job_permissions(target),
+        developer,
     )
 
 
@@ -284,6 +297,7 @@ def deploy(
         apply_plan(client, plan)
     return {
         "target": target,
+        **({"developer": plan.developer} if plan.developer else {}),
         "host": plan.host,
         "dry_run": dry_run,
         "prerequisites_created": [] if dry_run else [f"{item.kind} {item.name}" for item in plan.missing],

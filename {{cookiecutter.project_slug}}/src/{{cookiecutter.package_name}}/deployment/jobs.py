@@ -9,12 +9,17 @@ training tasks get `--job-run-id` with the id of their job run (JOB_RUN_ID, a dy
 Databricks fills in), so that `validate` and `promote` act on exactly the version this run's `train`
 registered.
 
+Targets: `staging` and `prod` hold one copy of each job, deployed by CI. `dev` holds one copy per
+developer: names start with `[dev <user>]`, the `dev_user` tag says whose it is, and schedules are
+paused (as a bundle's `mode: development` does), so a developer's copy never runs unless started.
+
 The result of `job_settings` is a plain dict in the Jobs API 2.2 `JobSettings` shape: tests check that
 `JobSettings.from_dict(d).as_dict() == d`, so the SDK silently drops no field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,10 +27,12 @@ from .. import runtime
 from ..config import NOTIFICATION_EMAILS, PACKAGE_NAME, PROJECT_SLUG, load_config
 from ..errors import ConfigError
 
-TARGETS = ("staging", "prod")
+TARGETS = ("staging", "prod")  # deployed by CI, one copy each
+DEV = "dev"  # one copy per developer (DEV_USER_TAG), deployed from a laptop
+DEPLOY_TARGETS = (DEV, *TARGETS)
 MANAGED_BY = "deploy-jobs"  # the `managed_by` tag: only jobs carrying it are ever updated or deleted
 # The tags a deployed job is found by (runs.py, deployer.py); job_tags sets them.
-PROJECT_TAG, TARGET_TAG, MANAGED_BY_TAG = "project", "target", "managed_by"
+PROJECT_TAG, TARGET_TAG, MANAGED_BY_TAG, DEV_USER_TAG = "project", "target", "managed_by", "dev_user"
 ENVIRONMENT_KEY = "default"  # serverless: the job environment that installs the wheel
 JOB_CLUSTER_KEY = "main"  # classic: the job cluster every task of a job shares
 # A dynamic value reference: Databricks puts the id of the job run in its place when a task starts.
@@ -107,6 +114,8 @@ class TargetSettings:
 
 
 TARGET_SETTINGS = {
+    # A developer's copies run when the developer starts them (`run-job --target dev`).
+    DEV: TargetSettings(schedules_paused=True, viewer_group="users"),
     # Staging jobs run when CI starts them (after each merge), not on a schedule.
     "staging": TargetSettings(
         schedules_paused=True, viewer_group="users", notify_on_failure=NOTIFICATION_EMAILS
@@ -124,15 +133,23 @@ CLOUD_ATTRIBUTES = {
 }
 
 
-def job_name(job_key: str, target: str) -> str:
-    """The name of a job in the workspace: `<project slug>-<target>-<job key>`."""
-    _check_target(target)
+def job_name(job_key: str, target: str, developer: str | None = None) -> str:
+    """The name of a job in the workspace: `<project slug>-<target>-<job key>`, in dev prefixed with
+    `[dev <developer>] ` (the prefix a bundle's development mode gives)."""
+    _check_target(target, developer)
     if job_key not in JOB_KEYS:
         raise ConfigError(f"unknown job {job_key!r}; jobs of this project: {', '.join(JOB_KEYS)}")
-    return f"{PROJECT_SLUG}-{target}-{job_key}"
+    prefix = f"[dev {developer}] " if developer else ""
+    return f"{prefix}{PROJECT_SLUG}-{target}-{job_key}"
 
 
-def job_tags(job_key: str, target: str) -> dict[str, str]:
+def developer_name(user_name: str) -> str:
+    """A workspace user name (an e-mail, or a service principal's id) as it appears in dev job names."""
+    local = user_name.split("@", 1)[0].lower()
+    return re.sub(r"[^a-z0-9]+", "_", local).strip("_") or "unknown"
+
+
+def job_tags(job_key: str, target: str, developer: str | None = None) -> dict[str, str]:
     config = load_config(target)
     return {
         PROJECT_TAG: PROJECT_SLUG,
@@ -141,6 +158,7 @@ def job_tags(job_key: str, target: str) -> dict[str, str]:
         "catalog": config.catalog,
         "schema": config.schema,
         MANAGED_BY_TAG: MANAGED_BY,
+        **({DEV_USER_TAG: developer} if developer else {}),
     }
 
 
@@ -149,9 +167,10 @@ def is_project_job(tags: Mapping[str, str]) -> bool:
     return tags.get(PROJECT_TAG) == PROJECT_SLUG
 
 
-def is_target_job(tags: Mapping[str, str], target: str) -> bool:
-    """Whether a job's tags say this project deployed it to `target`."""
-    return is_project_job(tags) and tags.get(TARGET_TAG) == target
+def is_target_job(tags: Mapping[str, str], target: str, developer: str | None = None) -> bool:
+    """Whether a job's tags say this project deployed it to `target` (in dev: for `developer`)."""
+    same_owner = tags.get(DEV_USER_TAG) == developer
+    return is_project_job(tags) and tags.get(TARGET_TAG) == target and same_owner
 
 
 def job_settings(
@@ -161,16 +180,17 @@ def job_settings(
     compute: str = runtime.COMPUTE,
     cloud: str = runtime.CLOUD,
     settings: TargetSettings | None = None,
+    developer: str | None = None,
 ) -> dict:
     """The Jobs API `JobSettings` of one job for one target, running the wheel at `wheel_path`."""
-    _check_target(target)
+    _check_target(target, developer)
     if compute not in runtime.COMPUTE_CHOICES:
         raise ConfigError(f"unknown compute {compute!r}; choose one of: {', '.join(runtime.COMPUTE_CHOICES)}")
     settings = settings or TARGET_SETTINGS[target]
     return {
-        "name": job_name(spec.key, target),
+        "name": job_name(spec.key, target, developer),
         "description": spec.description,
-        "tags": job_tags(spec.key, target),
+        "tags": job_tags(spec.key, target, developer),
         "tasks": [_task(task, target, wheel_path, compute) for task in spec.tasks],
         "schedule": _schedule(spec, settings),
         "max_concurrent_runs": 1,
@@ -230,10 +250,14 @@ def _compute(spec: JobSpec, wheel_path: str, compute: str, cloud: str) -> dict:
 
 
 def all_job_settings(
-    target: str, wheel_path: str, compute: str = runtime.COMPUTE, cloud: str = runtime.CLOUD
+    target: str,
+    wheel_path: str,
+    compute: str = runtime.COMPUTE,
+    cloud: str = runtime.CLOUD,
+    developer: str | None = None,
 ) -> dict[str, dict]:
-    """Every job of the project for `target`, by job name."""
-    jobs = [job_settings(spec, target, wheel_path, compute, cloud) for spec in JOBS]
+    """Every job of the project for `target` (in dev: `developer`'s copies), by job name."""
+    jobs = [job_settings(spec, target, wheel_path, compute, cloud, developer=developer) for spec in JOBS]
     return {job["name"]: job for job in jobs}
 
 
@@ -283,6 +307,8 @@ def _cluster(spec: JobSpec, cloud: str) -> dict:
     }
 
 
-def _check_target(target: str) -> None:
-    if target not in TARGETS:
-        raise ConfigError(f"unknown deployment target {target!r}; choose one of: {', '.join(TARGETS)}")
+def _check_target(target: str, developer: str | None = None) -> None:
+    if target not in DEPLOY_TARGETS:
+        raise ConfigError(f"unknown deployment target {target!r}; choose one of: {', '.join(DEPLOY_TARGETS)}")
+    if (target == DEV) != bool(developer):
+        raise ConfigError(f"{DEV} jobs belong to a developer, {target} jobs to no one: got {developer!r}")

@@ -10,7 +10,7 @@ from databricks.sdk.service.jobs import Run
 from ..config import PROJECT_SLUG
 from ..errors import LifecycleError, WorkspaceError
 from ..workspace import call
-from .jobs import is_target_job, job_name
+from .jobs import DEV, DEV_USER_TAG, developer_name, is_target_job, job_name
 
 
 def list_jobs(client: WorkspaceClient, name: str | None = None) -> list[dict]:
@@ -23,27 +23,38 @@ def tags_of(job: dict) -> dict[str, str]:
     return job.get("settings", {}).get("tags") or {}
 
 
-def find_job_id(client: WorkspaceClient, job_key: str, target: str) -> int:
-    """The id of this project's deployed job `job_key` for `target` (exactly one must exist)."""
-    name = job_name(job_key, target)
-    ours = [job for job in list_jobs(client, name) if is_target_job(tags_of(job), target)]
+def developer_of(client: WorkspaceClient, target: str) -> str | None:
+    """In dev, whose copies of the jobs the caller deploys and runs: the caller's own; else None."""
+    if target != DEV:
+        return None
+    me = call(client, "reading the current user", client.current_user.me)
+    return developer_name(me.user_name or "")
+
+
+def find_job(client: WorkspaceClient, job_key: str, target: str) -> dict:
+    """This project's deployed job `job_key` for `target`, as listed (exactly one must exist)."""
+    developer = developer_of(client, target)
+    name = job_name(job_key, target, developer)
+    ours = [job for job in list_jobs(client, name) if is_target_job(tags_of(job), target, developer)]
     if len(ours) != 1:
+        owner = f", {DEV_USER_TAG}={developer}" if developer else ""
         raise WorkspaceError(
-            f"expected one job named {name!r} tagged project={PROJECT_SLUG}, target={target} on "
+            f"expected one job named {name!r} tagged project={PROJECT_SLUG}, target={target}{owner} on "
             f"{client.config.host}, found {len(ours)}: run deploy-jobs --target {target} first"
         )
-    return ours[0]["job_id"]
+    return ours[0]
 
 
 def start_job(
     client: WorkspaceClient, job_key: str, target: str, idempotency_token: str | None = None
 ) -> dict:
     """Start a deployed job; a repeated `idempotency_token` returns the run it started before."""
-    job_id = find_job_id(client, job_key, target)
+    job = find_job(client, job_key, target)
+    job_id, name = job["job_id"], job["settings"]["name"]
     started = call(
         client, f"starting job {job_key}", client.jobs.run_now, job_id, idempotency_token=idempotency_token
     )
-    return {"job": job_name(job_key, target), "job_id": job_id, "run_id": started.run_id}
+    return {"job": name, "job_id": job_id, "run_id": started.run_id}
 
 
 def run_job(client: WorkspaceClient, job_key: str, target: str, wait_minutes: float | None = None) -> dict:
