@@ -112,3 +112,15 @@ def test_with_the_emulation_switch_a_workspace_env_keeps_its_data_under_the_home
     assert code == 0
     assert summary["landing_path"] == load_config("staging", home=home, on_databricks=False).landing_path
     assert Path(summary["landing_path"]).is_relative_to(home / "Volumes")
+
+
+@pytest.mark.parametrize("name", cli.LIFECYCLE)
+def test_run_all_gives_each_step_the_defaults_of_its_command_line(name: str) -> None:
+    command = next(command for command in cli.REGISTERED if command.name == name)
+    from_command_line = vars(cli.build_parser().parse_args([name]))
+
+    defaults = vars(command.defaults())
+
+    assert defaults == {key: from_command_line[key] for key in defaults}
+    with pytest.raises(TypeError, match="no argument"):
+        command.defaults(no_such_option=1)

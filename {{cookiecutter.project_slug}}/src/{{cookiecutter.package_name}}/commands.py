@@ -59,9 +59,9 @@ class Command:
 
     def defaults(self, **values: object) -> argparse.Namespace:
         """This command's arguments as their defaults, with `values` in place of some."""
-        parser = argparse.ArgumentParser(add_help=False)
+        parser = argparse.ArgumentParser(prog=self.name, add_help=False)
         self.add_arguments(parser)
-        defaults = {action.dest: action.default for action in parser._actions}
+        defaults = vars(parser.parse_args([]))  # a lifecycle step has no required argument
         unknown = sorted(set(values) - set(defaults))
         if unknown:
             raise TypeError(f"{self.name} has no argument(s) {unknown}")
