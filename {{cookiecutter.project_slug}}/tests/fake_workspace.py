@@ -40,6 +40,7 @@ import pytest
 
 from databricks_twin.catalog import UnityCatalog
 from databricks_twin.connect_server import ConnectServer
+from databricks_twin.data_quality import DataQuality
 from databricks_twin.jobs import Jobs
 from databricks_twin.secret_scopes import Secrets
 from databricks_twin.server import ApiError, Call, FakeRequest, FakeResponse, Server
@@ -83,6 +84,7 @@ class FakeWorkspace(Server):
         self.catalog = UnityCatalog(self.root, catalogs)
         self.secrets = Secrets()
         self.serving = ServingEndpoints()
+        self.data_quality = DataQuality(self.catalog)
         self.jobs_api = Jobs(self.catalog, self.root, self._task_env)
         self.mlflow = None
         self._connect: ConnectServer | None = None
@@ -93,6 +95,7 @@ class FakeWorkspace(Server):
             **self.catalog.routes(),
             **self.secrets.routes(),
             **self.serving.routes(),
+            **self.data_quality.routes(),
             **self.jobs_api.routes(page_size),
         }
         for (method, path), handler in routes.items():

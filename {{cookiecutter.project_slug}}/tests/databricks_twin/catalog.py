@@ -13,6 +13,7 @@ import itertools
 import secrets
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from email.utils import formatdate
 from pathlib import Path
@@ -96,6 +97,41 @@ class UnityCatalog:
         if found is None:
             message = f"Volume '{request.params['full_name']}' does not exist."
             raise ApiError(404, "VOLUME_DOES_NOT_EXIST", message)
+        return found
+
+    def table(self, full_name: str) -> dict | None:
+        """A table is there once a job has written it: a Delta table in the emulated warehouse
+        (`<root>/warehouse/<catalog>/<schema>/<table>`, where job tasks write under LAKEHOUSE_HOME)."""
+        parts = full_name.split(".")
+        if len(parts) != 3 or not (self.root / "warehouse" / Path(*parts) / "_delta_log").is_dir():
+            return None
+        catalog, schema, name = parts
+        table_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"twin-table:{full_name}"))
+        return self._info(
+            name=name,
+            catalog_name=catalog,
+            schema_name=schema,
+            full_name=full_name,
+            table_type="MANAGED",
+            data_source_format="DELTA",
+            table_id=table_id,
+        )
+
+    def table_by_id(self, table_id: str) -> dict | None:
+        warehouse = self.root / "warehouse"
+        for log in warehouse.glob("*/*/*/_delta_log"):
+            table = self.table(".".join(log.parent.relative_to(warehouse).parts))
+            if table is not None and table["table_id"] == table_id:
+                return table
+        return None
+
+    def _get_table(self, request: FakeRequest) -> dict:
+        full_name = request.params["full_name"]
+        catalog, _, rest = full_name.partition(".")
+        self.require_schema(catalog, rest.partition(".")[0])
+        found = self.table(full_name)
+        if found is None:
+            raise ApiError(404, "TABLE_DOES_NOT_EXIST", f"Table '{full_name}' does not exist.")
         return found
 
     def _get_catalog(self, request: FakeRequest) -> dict:
@@ -227,6 +263,7 @@ class UnityCatalog:
             ("GET", "/api/2.1/unity-catalog/catalogs/{name}"): self._get_catalog,
             ("POST", "/api/2.1/unity-catalog/schemas"): self._create_schema,
             ("GET", "/api/2.1/unity-catalog/schemas/{full_name}"): self._get_schema,
+            ("GET", "/api/2.1/unity-catalog/tables/{full_name}"): self._get_table,
             ("POST", "/api/2.1/unity-catalog/volumes"): self._create_volume,
             ("GET", "/api/2.1/unity-catalog/volumes/{full_name}"): self._get_volume,
             ("POST", "/api/2.0/fs/create-download-url"): self._create_download_url,

@@ -209,6 +209,7 @@ def test_first_deploy_creates_the_prerequisites_uploads_the_wheel_and_creates_ev
         ("GET", "/.well-known/databricks-config"),
         *_reads(schema, remote, wheel_present=False),
         ("GET", f"{JOBS_PATH}/list"),
+        ("GET", f"/api/2.1/unity-catalog/tables/{schema}.inference_log"),  # no table: the monitor waits
         ("POST", "/api/2.1/unity-catalog/schemas"),
         *[("POST", "/api/2.1/unity-catalog/volumes")] * 4,
         ("POST", "/api/2.0/workspace/mkdirs"),
@@ -232,6 +233,7 @@ def test_first_deploy_creates_the_prerequisites_uploads_the_wheel_and_creates_ev
     ] == [["create", name] for name in NAMES]
     summary = _summary(out)
     assert (summary["status"], summary["create"], summary["wheel_uploaded"]) == ("ok", 4, True)
+    assert summary["quality_monitor"] == "waiting"
     assert len(summary["prerequisites_created"]) == 7
 
 
@@ -256,6 +258,7 @@ def test_a_second_deploy_with_nothing_changed_makes_no_writes(
         ("GET", f"{JOBS_PATH}/list"),  # the twin pages 2 jobs at a time
         ("GET", f"{JOBS_PATH}/list"),
         *[call for pair in per_job for call in pair],
+        ("GET", f"/api/2.1/unity-catalog/tables/{required(TARGET)[0][1]}.inference_log"),
     ]
     assert json.dumps(fake_workspace.jobs, sort_keys=True) == jobs_before
     assert _summary(out)["unchanged"] == 4

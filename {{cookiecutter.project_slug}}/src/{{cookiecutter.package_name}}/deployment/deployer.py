@@ -30,6 +30,7 @@ from ..config import PROJECT_SLUG
 from ..errors import WorkspaceError
 from ..progress import logger
 from ..workspace import call
+from .compare import contains
 from .jobs import (
     MANAGED_BY,
     MANAGED_BY_TAG,
@@ -39,6 +40,7 @@ from .jobs import (
     job_permissions,
 )
 from .prerequisites import Prerequisite, check_prerequisites, create_missing
+from .quality_monitor import MonitorChange, apply_monitor, plan_monitor
 from .runs import developer_of, list_jobs, tags_of
 from .wheel import WheelUpload, check_wheel, upload_wheel
 
@@ -73,6 +75,7 @@ class Plan:
     changes: tuple[JobChange, ...]
     permissions: list[dict] = field(default_factory=list)
     developer: str | None = None  # dev: whose copies of the jobs these are
+    monitor: MonitorChange | None = None  # the data-quality monitor on the inference log
 
     def counts(self) -> dict[str, int]:
         actions = ("create", "update", "unchanged", "delete")
@@ -85,7 +88,8 @@ class Plan:
     @property
     def has_writes(self) -> bool:
         jobs_change = any(change.action != "unchanged" for change in self.changes)
-        return bool(self.missing) or not self.wheel.present or jobs_change
+        monitor_change = self.monitor is not None and self.monitor.writes
+        return bool(self.missing) or not self.wheel.present or jobs_change or monitor_change
 
     def render(self) -> str:
         wheel_action = "present" if self.wheel.present else "upload"
@@ -100,9 +104,18 @@ class Plan:
             detail = f" ({', '.join(change.reasons)})" if change.reasons else ""
             job_id = f" [job {change.job_id}]" if change.job_id is not None else ""
             lines.append(f"  {change.action:<10} {change.name}{job_id}{detail}")
+        if self.monitor is not None:
+            lines.append(_monitor_line(self.monitor))
         counts = ", ".join(f"{count} {action}" for action, count in self.counts().items())
         lines.append(f"  => {counts}")
         return "\n".join(lines)
+
+
+def _monitor_line(monitor: MonitorChange) -> str:
+    detail = f" ({', '.join(monitor.changed)})" if monitor.changed else ""
+    if monitor.action == "waiting":
+        detail = " (no table yet: deploy again after the first batch-inference run)"
+    return f"  {monitor.action:<10} data-quality monitor on {monitor.table}{detail}"
 
 
 # --- pure helpers ----------------------------------------------------------------------------------
@@ -115,37 +128,6 @@ def with_spec_hash(settings: dict) -> dict:
     tags = {key: value for key, value in settings.get("tags", {}).items() if key != SPEC_HASH_TAG}
     unhashed = {**settings, "tags": tags}
     return {**unhashed, "tags": {**tags, SPEC_HASH_TAG: spec_hash(unhashed)}}
-
-
-_IDENTITY_KEYS = ("task_key", "job_cluster_key", "environment_key")
-
-
-def contains(actual: object, expected: object) -> bool:
-    """Whether `actual` (from the workspace) has every value `expected` (the spec) sets.
-
-    Extra keys in `actual` are defaults the workspace fills in. Lists of tasks, job clusters and
-    environments are compared by their keys, other lists in order.
-    """
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(
-            key in actual and contains(actual[key], value) for key, value in expected.items()
-        )
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return False
-        identity = _identity_key(expected)
-        if identity and _identity_key(actual) == identity:
-            by_key = {item[identity]: item for item in actual}
-            return all(contains(by_key.get(item[identity]), item) for item in expected)
-        return all(contains(a, e) for a, e in zip(actual, expected, strict=True))
-    return actual == expected
-
-
-def _identity_key(items: list) -> str | None:
-    for key in _IDENTITY_KEYS:
-        if items and all(isinstance(item, dict) and key in item for item in items):
-            return key
-    return None
 
 
 def changed_fields(desired: dict, current: dict) -> list[str]:
@@ -245,6 +227,7 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
         tuple(changes),
         job_permissions(target),
         developer,
+        plan_monitor(client, target),
     )
 
 
@@ -255,6 +238,8 @@ def apply_plan(client: WorkspaceClient, plan: Plan) -> None:
         upload_wheel(client, plan.wheel)
     for change in sorted(plan.changes, key=lambda change: change.action == "delete"):
         _apply_change(client, change, plan.permissions)
+    if plan.monitor is not None:
+        apply_monitor(client, plan.monitor)
 
 
 def _apply_change(client: WorkspaceClient, change: JobChange, permissions: list[dict]) -> None:
@@ -306,4 +291,5 @@ def deploy(
         "wheel_uploaded": not dry_run and not plan.wheel.present,
         **plan.counts(),
         "jobs": {change.name: change.action for change in plan.changes},
+        "quality_monitor": plan.monitor.action if plan.monitor else None,
     }
