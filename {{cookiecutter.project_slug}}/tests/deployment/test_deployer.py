@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, PROJECT_SLUG
+from {{ cookiecutter.package_name }}.config import PROJECT_SLUG
 from {{ cookiecutter.package_name }}.deployment.deployer import (
     JobChange,
     Plan,
@@ -27,14 +27,6 @@ from fake_workspace import FakeWorkspace
 TARGET = "staging"
 NAMES = [job_name(key, TARGET) for key in JOB_KEYS]
 JOBS_PATH = "/api/2.2/jobs"
-
-
-@pytest.fixture
-def wheel(tmp_path: Path) -> Path:
-    path = tmp_path / "v1" / f"{PACKAGE_NAME}-0.1.0-py3-none-any.whl"
-    path.parent.mkdir()
-    path.write_bytes(b"wheel bytes, version 1")
-    return path
 
 
 @pytest.fixture

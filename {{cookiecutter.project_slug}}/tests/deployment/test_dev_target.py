@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, PROJECT_SLUG
+from {{ cookiecutter.package_name }}.config import PROJECT_SLUG
 from {{ cookiecutter.package_name }}.deployment.jobs import JOB_KEYS, job_name
 from {{ cookiecutter.package_name }}.deployment.runs import find_job
 
@@ -19,13 +19,6 @@ from fake_workspace import CURRENT_USER, FakeWorkspace, workspace_client
 BOB_TOKEN = "dapi-bob"
 BOB = "bob_builder"  # bob.builder@example.com as a dev job names him
 ME = CURRENT_USER.split("@")[0]
-
-
-@pytest.fixture
-def wheel(tmp_path: Path) -> Path:
-    path = tmp_path / f"{PACKAGE_NAME}-0.1.0-py3-none-any.whl"
-    path.write_bytes(b"wheel bytes")
-    return path
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from databricks.sdk.errors import NotFound, ResourceAlreadyExists
 from databricks.sdk.service.dataquality import Monitor
 
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.config import PACKAGE_NAME, load_config
+from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.deployment.deployer import apply_plan, plan_deployment
 from {{ cookiecutter.package_name }}.deployment.jobs import DEPLOY_TARGETS
 from {{ cookiecutter.package_name }}.deployment.quality_monitor import CONFIG, profiling_config
@@ -22,13 +22,6 @@ from fake_workspace import FakeWorkspace, workspace_client
 
 TARGET = "staging"
 MONITORS = "/api/data-quality/v1/monitors"
-
-
-@pytest.fixture
-def wheel(tmp_path: Path) -> Path:
-    path = tmp_path / f"{PACKAGE_NAME}-0.1.0-py3-none-any.whl"
-    path.write_bytes(b"wheel bytes")
-    return path
 
 
 @pytest.fixture
