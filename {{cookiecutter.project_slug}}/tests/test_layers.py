@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,18 @@ def test_the_reader_sees_the_imports_it_checks() -> None:
     assert "ingestion.ingest" in graph["ingestion.commands"]
     assert any(target.startswith("ingestion") for target in graph["cli"])
     assert "deployment.release" in graph["deployment.commands"]  # imported inside a function
+
+
+def test_every_test_helper_module_sorts_in_its_own_import_section() -> None:
+    """Test helpers import by name (tests/ is on pythonpath); unless ruff's isort knows them as local,
+    where their imports sort depends on how the package name sorts against theirs (and a renamed
+    project fails `ruff check`)."""
+    tests = Path(__file__).parent
+    pyproject = tomllib.loads((tests.parent / "pyproject.toml").read_text())
+    local = set(pyproject["tool"]["ruff"]["lint"]["isort"]["known-local-folder"])
+    helpers = {path.stem for path in tests.glob("*.py") if not path.stem.startswith(("test_", "conftest"))}
+    packages = {path.parent.name for path in tests.glob("*/__init__.py")}
+    assert helpers | packages == local
 
 
 # --- the import rule (the generated README's "Layout") -----------------------------------------------
