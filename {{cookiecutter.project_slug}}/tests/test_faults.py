@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-import crash_runner
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.config import TABLES, load_config
 from {{ cookiecutter.package_name }}.tables import read_table, table_exists
+
+import crash_runner
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,10 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from feature_rows import feature_row, features_frame, ordered, schema, varied
 from {{ cookiecutter.package_name }}.features.lookup import LOOKUP_COLUMNS, point_in_time_lookup
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
+
+from feature_rows import feature_row, features_frame, ordered, schema, varied
 
 SPINE_SCHEMA = "customer_id string, label_ts timestamp, churned long"
 OUTPUT_SCHEMA = f"{SPINE_SCHEMA}, {schema(LOOKUP_COLUMNS)}"

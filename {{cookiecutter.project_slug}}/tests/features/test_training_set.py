@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 from chispa import assert_df_equality
 
-from feature_rows import feature_row, features_frame, schema, training_row, varied
 from {{ cookiecutter.package_name }}.features.spec import TRAINING_SET_COLUMNS
 from {{ cookiecutter.package_name }}.features.training_set import build_training_set
+
+from feature_rows import feature_row, features_frame, schema, training_row, varied
 
 LABELS_SCHEMA = (
     "customer_id string, label_ts timestamp, churned int, source_file string, ingested_at timestamp"

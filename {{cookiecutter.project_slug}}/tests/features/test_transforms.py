@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 from chispa import assert_df_equality
 
-from feature_rows import feature_row, features_frame
 from {{ cookiecutter.package_name }}.features.transforms import customer_features
+
+from feature_rows import feature_row, features_frame
 
 EVENTS_SCHEMA = (
     "event_id string, customer_id string, event_ts timestamp, event_type string, channel string, "

@@ -9,7 +9,6 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from feature_rows import feature_row
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.errors import LifecycleError, UsageError
 from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
@@ -17,6 +16,7 @@ from {{ cookiecutter.package_name }}.inference.batch import score_batch
 from {{ cookiecutter.package_name }}.inference.schema import PREDICTIONS_SCHEMA
 from {{ cookiecutter.package_name }}.tables import append_to_table, overwrite_table, read_table, table_exists
 
+from feature_rows import feature_row
 from model_helpers import probability_from_events
 
 

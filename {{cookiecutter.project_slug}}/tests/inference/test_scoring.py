@@ -5,7 +5,6 @@ from datetime import datetime
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
-from feature_rows import ordered, schema, varied
 from {{ cookiecutter.package_name }}.features.lookup import LOOKUP_COLUMNS
 from {{ cookiecutter.package_name }}.features.spec import NUMERIC_FEATURES
 from {{ cookiecutter.package_name }}.inference.schema import (
@@ -14,6 +13,8 @@ from {{ cookiecutter.package_name }}.inference.schema import (
     PREDICTIONS_COLUMNS,
 )
 from {{ cookiecutter.package_name }}.inference.scoring import score_features, scoring_spine, to_predictions
+
+from feature_rows import ordered, schema, varied
 
 LOOKED_UP_COLUMNS = ("customer_id", "as_of_ts", *LOOKUP_COLUMNS)
 LOOKED_UP_SCHEMA = f"customer_id string, as_of_ts timestamp, {schema(LOOKUP_COLUMNS)}"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from chispa import assert_df_equality
 
-from feature_rows import feature_row
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
 from {{ cookiecutter.package_name }}.inference.streaming import micro_batch_spine, run_scoring_stream
 from {{ cookiecutter.package_name }}.tables import append_to_table, read_table
 
+from feature_rows import feature_row
 from model_helpers import probability_from_events
 
 
