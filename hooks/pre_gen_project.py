@@ -25,6 +25,8 @@ CHOICES = {
     "cloud": ("aws", "azure", "gcp"),
     "compute": ("serverless", "classic"),
     "ci_auth": ("oidc", "token"),
+    "deploy_tool": ("sdk", "bundle"),
+    "serving": ("none", "endpoint"),
     # Databricks Runtime 17.3 LTS (the target runtime) runs Python 3.12.
     "python_version": ("3.12",),
 }
@@ -308,6 +310,8 @@ CHECKS = {
     "default_branch": check_branch,
     "release_branch_prefix": check_branch_prefix,
     "ci_auth": check_choice("ci_auth"),
+    "deploy_tool": check_choice("deploy_tool"),
+    "serving": check_choice("serving"),
     "notification_emails": check_emails,
     "python_version": check_choice("python_version"),
 }

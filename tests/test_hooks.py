@@ -136,6 +136,8 @@ INVALID = {
         "rel+",
     ],
     "ci_auth": ["password"],
+    "deploy_tool": ["terraform", "Bundle"],
+    "serving": ["yes", ""],
     "notification_emails": [
         "oncall",
         "a@b",
