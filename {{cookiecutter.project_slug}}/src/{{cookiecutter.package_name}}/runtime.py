@@ -11,7 +11,7 @@ PYTHON_VERSION = "{{ cookiecutter.python_version }}"
 
 # Where and on what the Databricks jobs run (cookiecutter options `compute` and `cloud`), rendered once here.
 COMPUTE = "{{ cookiecutter.compute }}"  # "serverless" or "classic"
-SERVING = "{{ cookiecutter.serving }}"  # "endpoint": promote/rollback keep a Model Serving endpoint up to date
+SERVING = "{{ cookiecutter.serving }}"  # "endpoint": promote/rollback update a Model Serving endpoint
 CLOUD = "{{ cookiecutter.cloud }}"  # picks the node type of classic job clusters
 COMPUTE_CHOICES = ("serverless", "classic")
 # Serverless environment version 4 = Python 3.12 with Databricks Connect 17 (Spark 4.0 API): the serverless
