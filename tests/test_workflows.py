@@ -20,13 +20,39 @@ from workflow_runner import (
 )
 
 CI_AUTH = DEFAULTS["ci_auth"]
-MATRIX = list(itertools.product(DEFAULTS["ci_auth"], DEFAULTS["compute"], DEFAULTS["cloud"]))
+DEPLOY_TOOLS = DEFAULTS["deploy_tool"]
+# Everything the workflows render differently: auth and deploy tool (compute and cloud only reach jobs.py).
+MATRIX = list(itertools.product(CI_AUTH, DEPLOY_TOOLS, DEFAULTS["compute"], DEFAULTS["cloud"]))
+SETUP_CLI = "databricks/setup-cli@6bb7075f85b326f8b9ce160933dfe9bcd63c8121"  # v1.13.0, pinned by commit
+BUNDLE_CLI_VERSION = "1.22.1"
 WORKFLOW_FILES = ["main.yml", "pull-request.yml", "release.yml"]
 # Distinct values, so that a filter taken from the defaults would fail the assertions.
 BRANCHES = {"default_branch": "trunk", "release_branch_prefix": "ship/"}
 IF_CONFIGURED = "steps.credentials.outputs.configured == 'true'"
 # The staging sequence after deploying and seeding: every job, in lifecycle order, waited for.
 STAGING_JOBS = [("feature-refresh", 60), ("training", 100), ("batch-inference", 60), ("monitoring", 60)]
+# What each deploy tool runs to deploy a target (the bundle builds the wheel as its artifact).
+DEPLOY_STEPS = {
+    "sdk": lambda target: [
+        "python -m pip wheel --no-deps --no-build-isolation -w dist .",
+        f"python -m my_ml_project deploy-jobs --target {target} --wheel dist/*.whl",
+    ],
+    "bundle": lambda target: [
+        f"databricks bundle validate --target {target}",
+        f"databricks bundle deploy --target {target}",
+    ],
+}
+# The steps that get the token to deploy staging and prod, per deploy tool.
+DEPLOY_STEP_NAMES = {
+    "sdk": (["Deploy the jobs, schema, volumes and wheel to staging"], ["Deploy the jobs to prod"]),
+    "bundle": (
+        [
+            "Validate the bundle for staging",
+            "Deploy the bundle to staging (wheel with GITHUB_SHA, jobs, schema, volumes, model)",
+        ],
+        ["Validate the bundle for prod", "Deploy the bundle to prod"],
+    ),
+}
 PR_STEPS = [
     'python -m pip install -e ".[dev]"',
     "python -m ruff check .",
@@ -36,23 +62,31 @@ PR_STEPS = [
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], Path]:
-    """One project per ci_auth x compute x cloud."""
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], Path]:
+    """One project per ci_auth x deploy_tool x compute x cloud."""
     return {
-        (auth, compute, cloud): bake(
-            tmp_path_factory.mktemp(f"{auth}-{compute}-{cloud}"), ci_auth=auth, compute=compute, cloud=cloud
+        combo: bake(
+            tmp_path_factory.mktemp("-".join(combo)),
+            ci_auth=auth,
+            deploy_tool=tool,
+            compute=compute,
+            cloud=cloud,
         )
-        for auth, compute, cloud in MATRIX
+        for combo in MATRIX
+        for auth, tool, compute, cloud in [combo]
     }
 
 
-@pytest.fixture(scope="module", params=CI_AUTH)
+@pytest.fixture(scope="module", params=list(itertools.product(CI_AUTH, DEPLOY_TOOLS)), ids="-".join)
 def branch_project(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict]:
-    """(ci_auth, parsed workflows) of a project with non-default branch names."""
-    project = bake(tmp_path_factory.mktemp(f"branches-{request.param}"), ci_auth=request.param, **BRANCHES)
-    return request.param, workflows(project)
+) -> tuple[str, str, dict]:
+    """(ci_auth, deploy_tool, parsed workflows) of a project with non-default branch names."""
+    auth, tool = request.param
+    project = bake(
+        tmp_path_factory.mktemp(f"branches-{auth}-{tool}"), ci_auth=auth, deploy_tool=tool, **BRANCHES
+    )
+    return auth, tool, workflows(project)
 
 
 def _workflow_paths(matrix: dict[tuple[str, str, str], Path]) -> list[str]:
@@ -108,9 +142,9 @@ def test_github_expressions_survive_jinja(default_project: Path) -> None:
 
 # --- triggers and branch filters -------------------------------------------------------------------
 def test_pull_requests_to_the_default_branch_run_lint_and_unit_tests(
-    branch_project: tuple[str, dict],
+    branch_project: tuple[str, str, dict],
 ) -> None:
-    _, flows = branch_project
+    _, _, flows = branch_project
     pull_request = flows["pull-request.yml"]
     (job,) = pull_request["jobs"].values()
 
@@ -122,9 +156,9 @@ def test_pull_requests_to_the_default_branch_run_lint_and_unit_tests(
 
 
 def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_deploy(
-    branch_project: tuple[str, dict],
+    branch_project: tuple[str, str, dict],
 ) -> None:
-    _, flows = branch_project
+    _, tool, flows = branch_project
     main = flows["main.yml"]
     integration, staging = main["jobs"]["integration"], main["jobs"]["staging"]
 
@@ -142,8 +176,7 @@ def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_dep
     assert [step["if"] for step in guarded] == [IF_CONFIGURED] * len(guarded)
     assert _run_steps(staging)[1:] == [  # after the credentials check
         'python -m pip install -e ".[dev]"',
-        "python -m pip wheel --no-deps --no-build-isolation -w dist .",
-        "python -m my_ml_project deploy-jobs --target staging --wheel dist/*.whl",
+        *DEPLOY_STEPS[tool]("staging"),
         "python -m my_ml_project seed-data --target staging",
         *[
             f"python -m my_ml_project run-job --target staging --job {job} --wait-minutes {minutes}"
@@ -153,9 +186,9 @@ def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_dep
 
 
 def test_release_branches_deploy_prod_behind_the_production_environment(
-    branch_project: tuple[str, dict],
+    branch_project: tuple[str, str, dict],
 ) -> None:
-    _, flows = branch_project
+    _, tool, flows = branch_project
     release = flows["release.yml"]
     deploy = release["jobs"]["deploy-prod"]
 
@@ -164,12 +197,13 @@ def test_release_branches_deploy_prod_behind_the_production_environment(
     assert deploy["if"] == "startsWith(github.ref, 'refs/heads/ship/')"
     assert deploy["environment"] == "production"
     assert deploy["concurrency"] == {"group": "deploy-prod", "cancel-in-progress": False}
-    assert _run_steps(deploy)[-1] == "python -m my_ml_project deploy-jobs --target prod --wheel dist/*.whl"
+    assert _run_steps(deploy)[-len(DEPLOY_STEPS[tool]("prod")) :] == DEPLOY_STEPS[tool]("prod")
+    assert ("databricks/setup-cli" in _uses(deploy)) == (tool == "bundle")
     assert _run_steps(release["jobs"]["unit"]) == PR_STEPS
 
 
-def test_nothing_deploys_prod_from_any_other_ref(branch_project: tuple[str, dict]) -> None:
-    _, flows = branch_project
+def test_nothing_deploys_prod_from_any_other_ref(branch_project: tuple[str, str, dict]) -> None:
+    _, _, flows = branch_project
     prod_jobs = [
         (name, job_name)
         for name, flow in flows.items()
@@ -187,9 +221,9 @@ def test_nothing_deploys_prod_from_any_other_ref(branch_project: tuple[str, dict
 
 # --- permissions and secrets -----------------------------------------------------------------------
 def test_every_workflow_reads_contents_only_and_only_deploy_jobs_get_an_oidc_token(
-    branch_project: tuple[str, dict],
+    branch_project: tuple[str, str, dict],
 ) -> None:
-    auth, flows = branch_project
+    auth, _, flows = branch_project
     job_permissions = {
         (name, job_name): job.get("permissions")
         for name, flow in flows.items()
@@ -209,8 +243,8 @@ def test_every_workflow_reads_contents_only_and_only_deploy_jobs_get_an_oidc_tok
     }
 
 
-def test_secrets_reach_only_the_steps_that_deploy(branch_project: tuple[str, dict]) -> None:
-    auth, flows = branch_project
+def test_secrets_reach_only_the_steps_that_deploy(branch_project: tuple[str, str, dict]) -> None:
+    auth, tool, flows = branch_project
     secret_users = []
     for name, flow in flows.items():
         assert "secrets." not in str(flow.get("env", {}))
@@ -225,20 +259,21 @@ def test_secrets_reach_only_the_steps_that_deploy(branch_project: tuple[str, dic
     if auth == "oidc":
         assert secret_users == []
     else:
+        staging_deploy, prod_deploy = DEPLOY_STEP_NAMES[tool]
         assert secret_users == [
             ("main.yml", "staging", "Check for staging credentials"),
-            ("main.yml", "staging", "Deploy the jobs, schema, volumes and wheel to staging"),
+            *[("main.yml", "staging", step) for step in staging_deploy],
             ("main.yml", "staging", "Seed the staging landing volume with generated data"),
             ("main.yml", "staging", "Feature refresh (ingest, features)"),
             ("main.yml", "staging", "Training (train, validate, promote)"),
             ("main.yml", "staging", "Batch inference"),
             ("main.yml", "staging", "Monitoring"),
-            ("release.yml", "deploy-prod", "Deploy the jobs to prod"),
+            *[("release.yml", "deploy-prod", step) for step in prod_deploy],
         ]
 
 
-def test_deploy_jobs_authenticate_through_the_chosen_ci_auth(branch_project: tuple[str, dict]) -> None:
-    auth, flows = branch_project
+def test_deploy_jobs_authenticate_through_the_chosen_ci_auth(branch_project: tuple[str, str, dict]) -> None:
+    auth, _, flows = branch_project
     for job in (flows["main.yml"]["jobs"]["staging"], flows["release.yml"]["jobs"]["deploy-prod"]):
         expected = {"DATABRICKS_HOST": "${{ vars.DATABRICKS_HOST }}"}
         if auth == "oidc":
