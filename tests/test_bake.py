@@ -45,6 +45,8 @@ DISTINCT = {
     "cloud": "azure",
     "compute": "classic",
     "ci_auth": "token",
+    "deploy_tool": "bundle",
+    "serving": "endpoint",
     "notification_emails": "fraud-oncall@acme.example",
 }
 # Default values that are distinctive enough to be searched for in a project baked with DISTINCT.

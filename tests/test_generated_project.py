@@ -55,6 +55,8 @@ def test_a_non_default_project_passes_its_unit_tests(tmp_path: Path) -> None:
         cloud="gcp",
         compute="classic",
         ci_auth="token",
+        deploy_tool="bundle",
+        serving="endpoint",
         dev_catalog="acme_dev",
         schema_name="churn",
     )
