@@ -74,7 +74,8 @@ def check_variables(target: str, variables: dict) -> None:
     if wrong:
         raise ConfigError(
             f"databricks.yml target {target}: {', '.join(wrong)}, but config.py says "
-            f"catalog={config.catalog!r}, schema={config.schema!r}; the jobs use config.py: change one of them"
+            f"catalog={config.catalog!r}, schema={config.schema!r}; "
+            "the jobs use config.py: change one of them"
         )
 
 
@@ -103,7 +104,6 @@ def _add_data(resources: Resources, target: str) -> None:
 
 def _known(target: str) -> str:
     if target not in DEPLOY_TARGETS:
-        raise ConfigError(
-            f"databricks.yml target {target!r} is not a target of jobs.py; use one of: {', '.join(DEPLOY_TARGETS)}"
-        )
+        known = ", ".join(DEPLOY_TARGETS)
+        raise ConfigError(f"databricks.yml target {target!r} is not a target of jobs.py; use one of: {known}")
     return target
