@@ -120,7 +120,7 @@ class FakeWorkspace(Server):
         from databricks_twin.mlflow_service import MlflowService
 
         if self.mlflow is None:
-            self.mlflow = MlflowService(self.tree, self.catalog, self.root)
+            self.mlflow = MlflowService(self.tree, self.catalog, self.root, self.jobs_api)
             for (method, path), handler in self.mlflow.routes().items():
                 self.add_route(method, path, handler)
         return self
@@ -232,10 +232,12 @@ def project_catalogs() -> tuple[str, ...]:
 
 @pytest.fixture
 def fake_workspace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeWorkspace]:
-    """A started twin with the project's catalogs; its jobs' tasks run without Spark (see `staging`
-    in tests/twin/test_staging_sequence.py for tasks that run the lifecycle)."""
+    """A started twin with the project's catalogs and the Unity Catalog model registry (deploy-jobs
+    links the model to its deployment job); its jobs' tasks run without Spark (see `staging` in
+    tests/twin/test_staging_sequence.py for tasks that run the lifecycle)."""
     isolate_from_real_databricks(monkeypatch)
-    with FakeWorkspace(tmp_path / "twin", catalogs=project_catalogs(), serverless_spark=False) as workspace:
+    twin = FakeWorkspace(tmp_path / "twin", catalogs=project_catalogs(), serverless_spark=False)
+    with twin.with_mlflow() as workspace:
         yield workspace
 
 

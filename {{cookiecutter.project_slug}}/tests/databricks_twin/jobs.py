@@ -10,6 +10,13 @@ shape, so the SDK's waiters work unchanged. Tasks of a serverless job run under 
 against the twin's Spark Connect server; classic tasks start their own local Spark.
 
 A job runs at most `max_concurrent_runs` (default 1) runs at once; further runs queue (QUEUED).
+
+Job parameters: the job's `parameters` ([{name, default}]) with `run-now`'s `job_parameters` in place of
+defaults (a name the job does not define is refused); `{{job.parameters.<name>}}` in task parameters
+resolves to them, and `runs/get` lists them as [{name, default, value}]. `start_run` is how the model
+registry starts a deployment job run (mlflow_service.py). `runs/repair` re-runs tasks of a finished run in
+the same run (the ones named, their dependents with `rerun_dependent_tasks`, or every task that did not
+succeed with `rerun_all_failed_tasks`), with the job's current settings, and records a `repair_history`.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ class Jobs:
         self._threads: list[threading.Thread] = []
         self._processes: set[subprocess.Popen] = set()
         self._stopping = threading.Event()
+        self._repairs = itertools.count(501)
 
     # --- jobs ------------------------------------------------------------------------------------
     def _job(self, job_id: object) -> dict:
@@ -176,10 +184,18 @@ class Jobs:
         if token and token in self._tokens:
             run_id = self._tokens[token]
             return {"run_id": run_id, "number_in_job": run_id}
-        run_id = next(self._ids)
+        run_id = self.start_run(job["job_id"], body.get("job_parameters"))
         if token:
             self._tokens[token] = run_id
+        return {"run_id": run_id, "number_in_job": run_id}
+
+    def start_run(self, job_id: int, job_parameters: dict | None = None, trigger: str = "ONE_TIME") -> int:
+        """Start a run of the job with these job parameters (the rest keep their defaults)."""
+        job = self._job(job_id)
         settings = json.loads(json.dumps(job["settings"]))
+        parameters = _job_parameters(settings, job_parameters or {})
+        _in_dependency_order(settings.get("tasks", []))  # refuse a cycle before anything starts
+        run_id = next(self._ids)
         self.runs[run_id] = {
             "job_id": job["job_id"],
             "run_id": run_id,
@@ -188,32 +204,53 @@ class Jobs:
             "creator_user_name": CURRENT_USER,
             "run_name": settings.get("name"),
             "run_type": "JOB_RUN",
-            "trigger": "ONE_TIME",
-            "job_parameters": body.get("job_parameters"),
+            "trigger": trigger,
             "start_time": _now_ms(),
             "run_page_url": f"{self.host}/jobs/{job['job_id']}/runs/{run_id}",
             "state": _state("QUEUED", message="Waiting for an active run of this job to finish."),
             "status": {"state": "QUEUED"},
-            "tasks": [
-                {
-                    "task_key": task["task_key"],
-                    "run_id": next(self._ids),
-                    "depends_on": task.get("depends_on", []),
-                    "state": _state("BLOCKED"),
-                    "status": {"state": "BLOCKED"},
-                    "attempt_number": 0,
-                }
-                for task in settings.get("tasks", [])
-            ],
+            "tasks": [self._task_entry(task) for task in settings.get("tasks", [])],
+            **({"job_parameters": parameters} if parameters else {}),
         }
-        _in_dependency_order(settings.get("tasks", []))  # refuse a cycle before anything starts
+        self._start(run_id, settings, None)
+        return run_id
+
+    def _task_entry(self, task: dict) -> dict:
+        return {
+            "task_key": task["task_key"],
+            "run_id": next(self._ids),
+            "depends_on": task.get("depends_on", []),
+            "state": _state("BLOCKED"),
+            "status": {"state": "BLOCKED"},
+            "attempt_number": 0,
+        }
+
+    def _start(self, run_id: int, settings: dict, rerun: set[str] | None) -> None:
+        job_id = self.runs[run_id]["job_id"]
         slots = self._job_slots.setdefault(
-            job["job_id"], threading.Semaphore(settings.get("max_concurrent_runs", 1))
+            job_id, threading.Semaphore(settings.get("max_concurrent_runs", 1))
         )
-        thread = threading.Thread(target=self._execute, args=(run_id, settings, slots), daemon=True)
+        thread = threading.Thread(target=self._execute, args=(run_id, settings, slots, rerun), daemon=True)
         self._threads.append(thread)
         thread.start()
-        return {"run_id": run_id, "number_in_job": run_id}
+
+    def _repair(self, request: FakeRequest) -> dict:
+        body = request.json or {}
+        run = self._run(body.get("run_id"))
+        if run["state"]["life_cycle_state"] not in ("TERMINATED", "SKIPPED", "INTERNAL_ERROR"):
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Run {run['run_id']} is still in progress.")
+        settings = json.loads(json.dumps(self._job(run["job_id"])["settings"]))
+        rerun = _tasks_to_rerun(run, settings, body)
+        repair_id = next(self._repairs)
+        history = run.setdefault("repair_history", [_history_item(run, "ORIGINAL")])
+        for entry in run["tasks"]:
+            if entry["task_key"] in rerun:
+                entry.update(run_id=next(self._ids), state=_state("BLOCKED"), status={"state": "BLOCKED"})
+        history.append({**_history_item(run, "REPAIR", rerun), "id": repair_id})
+        run.update(state=_state("QUEUED"), status={"state": "QUEUED"})
+        run.pop("end_time", None)
+        self._start(run["run_id"], settings, rerun)
+        return {"repair_id": repair_id}
 
     def _run(self, run_id: object) -> dict:
         try:
@@ -247,13 +284,20 @@ class Jobs:
         return {"runs": sorted(runs, key=lambda run: -run["run_id"]), "has_more": False}
 
     # --- execution -------------------------------------------------------------------------------
-    def _execute(self, run_id: int, settings: dict, slots: threading.Semaphore) -> None:
+    def _execute(
+        self, run_id: int, settings: dict, slots: threading.Semaphore, rerun: set[str] | None = None
+    ) -> None:
+        """Run the tasks (of a repair: only those in `rerun`; the others keep their result)."""
         run = self.runs[run_id]
         with slots:
             run.update(state=_state("RUNNING"), status={"state": "RUNNING"})
             failed: set[str] = set()
             for task in _in_dependency_order(settings.get("tasks", [])):
                 entry = next(item for item in run["tasks"] if item["task_key"] == task["task_key"])
+                if rerun is not None and task["task_key"] not in rerun:
+                    if entry["state"].get("result_state") != "SUCCESS":
+                        failed.add(task["task_key"])
+                    continue
                 upstream = [dep["task_key"] for dep in task.get("depends_on", [])]
                 if self._stopping.is_set() or any(key in failed for key in upstream):
                     message = "Upstream task(s) failed." if not self._stopping.is_set() else "Twin stopped."
@@ -322,6 +366,7 @@ class Jobs:
             "job.id": str(run["job_id"]),
             "task.name": task["task_key"],
             "task.run_id": str(entry["run_id"]),
+            **{f"job.parameters.{p['name']}": p["value"] for p in run.get("job_parameters", [])},
         }
         parameters = [_resolve(parameter, references) for parameter in wheel_task.get("parameters", [])]
         spec = {
@@ -394,10 +439,13 @@ class Jobs:
         return target
 
     def wait_idle(self, timeout: float = 600) -> None:
-        """Wait for every started run to finish."""
+        """Wait for every started run to finish, runs started meanwhile (by a task, the registry) too."""
         deadline = time.monotonic() + timeout
-        for thread in list(self._threads):
-            thread.join(max(0.0, deadline - time.monotonic()))
+        while time.monotonic() < deadline:
+            alive = [thread for thread in list(self._threads) if thread.is_alive()]
+            if not alive:
+                return
+            alive[0].join(max(0.0, deadline - time.monotonic()))
 
     def stop(self) -> None:
         """Stop starting tasks, end the running ones."""
@@ -415,6 +463,7 @@ class Jobs:
             ("POST", "/api/2.2/jobs/reset"): self._reset,
             ("POST", "/api/2.2/jobs/delete"): self._delete,
             ("POST", "/api/2.2/jobs/run-now"): self._run_now,
+            ("POST", "/api/2.2/jobs/runs/repair"): self._repair,
             ("GET", "/api/2.2/jobs/runs/get"): self._runs_get,
             ("GET", "/api/2.2/jobs/runs/get-output"): self._runs_get_output,
             ("GET", "/api/2.2/jobs/runs/list"): self._runs_list,
@@ -452,6 +501,49 @@ def _task_wheel(settings: dict, task: dict) -> tuple[bool, str]:
     if len(wheels) != 1:
         raise TaskSetupError(f"task {task['task_key']} needs exactly one wheel, the job gives {wheels}")
     return serverless, wheels[0]
+
+
+def _job_parameters(settings: dict, given: dict) -> list[dict]:
+    """A run's job parameters as runs/get lists them: each defined one with its default and value."""
+    defined = {entry["name"]: entry.get("default", "") for entry in settings.get("parameters", [])}
+    unknown = sorted(set(given) - set(defined))
+    if unknown:
+        raise ApiError(
+            400, "INVALID_PARAMETER_VALUE", f"Job parameter(s) {unknown} are not defined by the job."
+        )
+    return [
+        {"name": name, "default": default, "value": str(given.get(name, default))}
+        for name, default in defined.items()
+    ]
+
+
+def _history_item(run: dict, kind: str, tasks: set[str] | None = None) -> dict:
+    """An entry of `repair_history`: the original run as it ended, or a repair with its task runs."""
+    item = {
+        "type": kind,
+        "start_time": _now_ms() if tasks else run["start_time"],
+        "state": dict(run["state"]),
+    }
+    if tasks is None:
+        item["end_time"] = run.get("end_time", _now_ms())
+    runs = [task["run_id"] for task in run["tasks"] if tasks is None or task["task_key"] in tasks]
+    return {**item, "task_run_ids": runs, **({} if tasks else {"id": run["run_id"]})}
+
+
+def _tasks_to_rerun(run: dict, settings: dict, body: dict) -> set[str]:
+    keys = {task["task_key"] for task in settings.get("tasks", [])}
+    if body.get("rerun_all_failed_tasks"):
+        rerun = {task["task_key"] for task in run["tasks"] if task["state"].get("result_state") != "SUCCESS"}
+    else:
+        rerun = set(body.get("rerun_tasks") or [])
+        unknown = sorted(rerun - keys)
+        if unknown or not rerun:
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid rerun_tasks {unknown or '(none)'}.")
+    if body.get("rerun_dependent_tasks"):
+        for task in _in_dependency_order(settings.get("tasks", [])):
+            if any(dep["task_key"] in rerun for dep in task.get("depends_on", [])):
+                rerun.add(task["task_key"])
+    return rerun & keys
 
 
 def _resolve(parameter: str, references: dict[str, str]) -> str:

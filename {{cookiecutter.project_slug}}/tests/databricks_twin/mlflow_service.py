@@ -21,6 +21,16 @@ finalize, files written through the Files API at `/Models/<catalog>/<schema>/<mo
 (the SDK artifact repository is reported as enabled) and only while the version is pending; search
 takes exactly one `name = '...'` or `run_id = '...'` filter, pages, and carries no tags or aliases.
 
+Deployment jobs (MLflow 3, docs.databricks.com/aws/en/mlflow/deployment-job): `registered-models/create`
+and `/update` take `deployment_job_id` ("" unlinks) and the model reports it with its
+`deployment_job_state` (DeploymentJobConnection.State in MLflow's UC proto: CONNECTED, NOT_FOUND when the
+job is gone, REQUIRED_PARAMETERS_CHANGED when it lacks the `model_name`/`model_version` parameters). When
+a version of a connected model becomes READY (the client's `finalize`, once its files are written, so
+that the run can load it), the twin starts a run of the job with `model_name` and `model_version` as job
+parameters; the version then reports `deployment_job_state` {job_id, run_id, job_state, run_state,
+current_task_name}, run_state following the run: PENDING, RUNNING, SUCCEEDED, FAILED, or APPROVAL when
+it failed at a task whose key starts with "approval" (the twin's reading of Databricks' approval task).
+
 Not modelled: the legacy workspace model registry, prompts, traces stored by Databricks (v4 APIs),
 presigned-URL and cloud-credential artifact access, permissions, case-insensitive UC names.
 """
@@ -43,6 +53,7 @@ from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 from mlflow.utils.uri import append_to_uri_path
 
 from .catalog import UnityCatalog
+from .jobs import Jobs
 from .server import ApiError, FakeRequest, FakeResponse
 from .workspace import CURRENT_USER, EXPERIMENT, WorkspaceTree, normalize
 
@@ -51,6 +62,7 @@ WORKSPACE_ID = "1234567890123456"  # answered in x-databricks-org-id, as every D
 PAGE_SIZE = 2  # a small server page size makes callers handle next_page_token
 TRACKING, UC = "/api/2.0/mlflow", "/api/2.0/mlflow/unity-catalog"
 PENDING, READY = "PENDING_REGISTRATION", "READY"
+DEPLOYMENT_JOB_PARAMETERS = ("model_name", "model_version")
 _FILTER = re.compile(r"""\s*(name|run_id)\s*=\s*(?:'([^']*)'|"([^"]*)")\s*""")
 # MLflow's handlers read their store from a module global: twins in one process take turns.
 _HANDLERS_LOCK = threading.Lock()
@@ -101,12 +113,12 @@ def _open_store(folder: Path) -> DatabricksLayoutStore:
 
 
 class MlflowService:
-    def __init__(self, tree: WorkspaceTree, catalog: UnityCatalog, root: Path) -> None:
+    def __init__(self, tree: WorkspaceTree, catalog: UnityCatalog, root: Path, jobs: Jobs) -> None:
         from flask import Flask
         from mlflow.protos.service_pb2 import MlflowService as TrackingService
         from mlflow.server.handlers import get_handler, get_service_endpoints
 
-        self.tree, self.catalog, self.root = tree, catalog, root
+        self.tree, self.catalog, self.root, self.jobs = tree, catalog, root, jobs
         self.store = _open_store(root / ".twin" / "mlflow")
         self._app = Flask("databricks_twin_mlflow")
         self._app.config["PROPAGATE_EXCEPTIONS"] = True
@@ -327,6 +339,9 @@ class MlflowService:
         }
         if model["description"]:
             body["description"] = model["description"]
+        if model["deployment_job_id"]:
+            body["deployment_job_id"] = model["deployment_job_id"]
+            body["deployment_job_state"] = self._connection(model["deployment_job_id"])
         if full:
             body["aliases"] = [
                 {"alias": alias, "version": v} for alias, v in sorted(model["aliases"].items())
@@ -351,6 +366,7 @@ class MlflowService:
             "versions": {},
             "next_version": 1,
             "id": str(uuid.uuid4()),
+            "deployment_job_id": self._job_id(request),
         }
         return {"registered_model": self._model_json(self.models[name])}
 
@@ -361,6 +377,8 @@ class MlflowService:
         model = self._model(request.arg("name"))
         if request.arg("description") is not None:
             model["description"] = str(request.arg("description"))
+        if request.arg("deployment_job_id") is not None:
+            model["deployment_job_id"] = self._job_id(request)
         new_name = request.arg("new_name")
         if new_name and new_name != model["name"]:
             self._split(new_name)
@@ -379,6 +397,49 @@ class MlflowService:
             self.models[model["name"]] = model
         model["last_updated_timestamp"] = _now()
         return {"registered_model": self._model_json(model)}
+
+    # --- deployment jobs --------------------------------------------------------------------------
+    @staticmethod
+    def _job_id(request: FakeRequest) -> str:
+        job_id = str(request.arg("deployment_job_id") or "")
+        if job_id and not job_id.isdigit():
+            raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Invalid deployment_job_id '{job_id}'.")
+        return job_id
+
+    def _connection(self, job_id: str) -> str:
+        job = self.jobs.jobs.get(int(job_id))
+        if job is None:
+            return "NOT_FOUND"
+        defined = {entry.get("name") for entry in job["settings"].get("parameters", [])}
+        return "CONNECTED" if defined >= set(DEPLOYMENT_JOB_PARAMETERS) else "REQUIRED_PARAMETERS_CHANGED"
+
+    def _start_deployment(self, model: dict, version: dict) -> None:
+        """A new READY version of a model with a connected deployment job: run the job for it."""
+        job_id = model["deployment_job_id"]
+        if not job_id:
+            return
+        version["deployment_job"] = {"job_id": job_id, "run_id": ""}
+        if self._connection(job_id) == "CONNECTED":
+            parameters = {"model_name": model["name"], "model_version": version["version"]}
+            version["deployment_job"]["run_id"] = str(self.jobs.start_run(int(job_id), parameters))
+
+    def _deployment_state(self, version: dict) -> dict | None:
+        linked = version.get("deployment_job")
+        if linked is None:
+            return None
+        state = {"job_id": linked["job_id"], "job_state": self._connection(linked["job_id"])}
+        run = self.jobs.runs.get(int(linked["run_id"])) if linked["run_id"] else None
+        if run is None:
+            return {**state, "run_state": "NO_VALID_DEPLOYMENT_JOB_FOUND"}
+        running = [t["task_key"] for t in run["tasks"] if t["state"]["life_cycle_state"] == "RUNNING"]
+        failed = [t["task_key"] for t in run["tasks"] if t["state"].get("result_state") == "FAILED"]
+        run_state = {"QUEUED": "PENDING", "PENDING": "PENDING", "RUNNING": "RUNNING"}.get(
+            run["state"]["life_cycle_state"]
+        ) or ("SUCCEEDED" if run["state"].get("result_state") == "SUCCESS" else "FAILED")
+        if run_state == "FAILED" and any(key.lower().startswith("approval") for key in failed):
+            run_state = "APPROVAL"
+        current = (running or failed or [""])[0]
+        return {**state, "run_id": linked["run_id"], "run_state": run_state, "current_task_name": current}
 
     def _delete_model(self, request: FakeRequest) -> None:
         model = self._model(request.arg("name"))
@@ -434,6 +495,9 @@ class MlflowService:
             "model_id",
         ]  # fmt: skip
         body = {key: version[key] for key in keys if version.get(key) not in (None, "")}
+        deployment = self._deployment_state(version)
+        if deployment is not None:
+            body["deployment_job_state"] = deployment
         if full:
             model = self.models[version["name"]]
             aliases = sorted(alias for alias, v in model["aliases"].items() if v == version["version"])
@@ -525,6 +589,7 @@ class MlflowService:
             message = f"Model version {version['version']} of '{version['name']}' is {version['status']}."
             raise ApiError(400, "INVALID_STATE", message)
         version["status"], version["last_updated_timestamp"] = READY, _now()
+        self._start_deployment(self.models[version["name"]], version)
         return {"model_version": self._version_json(version)}
 
     def _get_download_uri(self, request: FakeRequest) -> dict:

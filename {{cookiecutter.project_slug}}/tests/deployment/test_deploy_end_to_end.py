@@ -37,8 +37,9 @@ def test_build_deploy_and_redeploy(
     fake_workspace.reset_calls()
     second = _deploy(fake_workspace, capsys)
 
-    assert (first["create"], first["wheel_uploaded"]) == (4, True)
-    assert (second["unchanged"], second["wheel_uploaded"], fake_workspace.writes()) == (4, False, [])
+    assert (first["create"], first["wheel_uploaded"], first["model_link"]) == (len(JOB_KEYS), True, "link")
+    assert (second["unchanged"], second["wheel_uploaded"]) == (len(JOB_KEYS), False)
+    assert (second["model_link"], fake_workspace.writes()) == ("unchanged", [])
     assert sorted(job["settings"]["name"] for job in fake_workspace.jobs.values()) == sorted(
         job_name(key, "prod") for key in JOB_KEYS
     )

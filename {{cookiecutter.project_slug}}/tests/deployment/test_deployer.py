@@ -17,7 +17,12 @@ from {{ cookiecutter.package_name }}.deployment.deployer import (
     spec_hash,
     with_spec_hash,
 )
-from {{ cookiecutter.package_name }}.deployment.jobs import JOB_KEYS, all_job_settings, job_name
+from {{ cookiecutter.package_name }}.deployment.jobs import (
+    DEPLOYMENT_JOB_KEY,
+    JOB_KEYS,
+    all_job_settings,
+    job_name,
+)
 from {{ cookiecutter.package_name }}.deployment.prerequisites import Prerequisite, required
 from {{ cookiecutter.package_name }}.deployment.wheel import WheelUpload, remote_wheel_path, wheel_digest
 from {{ cookiecutter.package_name }}.errors import WorkspaceError
@@ -27,6 +32,7 @@ from fake_workspace import FakeWorkspace
 TARGET = "staging"
 NAMES = [job_name(key, TARGET) for key in JOB_KEYS]
 JOBS_PATH = "/api/2.2/jobs"
+MODELS_PATH = "/api/2.0/mlflow/unity-catalog/registered-models"
 
 
 @pytest.fixture
@@ -173,6 +179,7 @@ def test_the_plan_prints_one_line_per_change(wheel: Path) -> None:
 READS = [
     ("GET", "/api/2.0/secrets/scopes/list"),
     ("GET", "/api/2.1/unity-catalog/schemas/{schema}"),
+    ("GET", f"{MODELS_PATH}/get"),
     *[
         ("GET", "/api/2.1/unity-catalog/volumes/{schema}." + volume)
         for volume in ("landing", "checkpoints", "state", "artifacts")
@@ -203,30 +210,32 @@ def test_first_deploy_creates_the_prerequisites_uploads_the_wheel_and_creates_ev
         ("GET", f"{JOBS_PATH}/list"),
         ("GET", f"/api/2.1/unity-catalog/tables/{schema}.inference_log"),  # no table: the monitor waits
         ("POST", "/api/2.1/unity-catalog/schemas"),
+        ("POST", f"{MODELS_PATH}/create"),
         *[("POST", "/api/2.1/unity-catalog/volumes")] * 4,
         ("POST", "/api/2.0/workspace/mkdirs"),
         ("POST", "/api/2.0/secrets/scopes/create"),
         ("PUT", f"/api/2.0/fs/files{remote}"),
         *READ_BACK,  # the upload is read back: its hash must match
-        *[("POST", f"{JOBS_PATH}/create")] * 4,
+        *[("POST", f"{JOBS_PATH}/create")] * len(NAMES),
+        ("PATCH", f"{MODELS_PATH}/update"),  # the model's link to its deployment job
     ]
     assert fake_workspace.volume_path(remote).read_bytes() == wheel.read_bytes()
     volume = f"/Volumes/{schema.replace('.', '/')}/artifacts"
     assert remote == f"{volume}/wheels/{wheel_digest(wheel.read_bytes())}/{wheel.name}"
     assert fake_workspace.workspace_files == {}
     assert {job["settings"]["name"]: job["settings"] for job in fake_workspace.jobs.values()} == desired
-    assert (
-        list(fake_workspace.permissions.values())
-        == [[{"group_name": "users", "permission_level": "CAN_VIEW"}]] * 4
-    )
+    assert list(fake_workspace.permissions.values()) == [
+        [{"group_name": "users", "permission_level": "CAN_VIEW"}]
+    ] * len(NAMES)
     assert "  upload     wheel " in out
-    assert [line.split()[:2] for line in out.splitlines() if line.startswith("  create") and "[" not in line][
-        -4:
-    ] == [["create", name] for name in NAMES]
+    created = [
+        line.split()[:2] for line in out.splitlines() if line.startswith("  create") and "[" not in line
+    ]
+    assert created[-len(NAMES) :] == [["create", name] for name in NAMES]
     summary = _summary(out)
-    assert (summary["status"], summary["create"], summary["wheel_uploaded"]) == ("ok", 4, True)
-    assert summary["quality_monitor"] == "waiting"
-    assert len(summary["prerequisites_created"]) == 7
+    assert (summary["status"], summary["create"], summary["wheel_uploaded"]) == ("ok", len(NAMES), True)
+    assert (summary["quality_monitor"], summary["model_link"]) == ("waiting", "link")
+    assert len(summary["prerequisites_created"]) == 8
 
 
 def test_a_second_deploy_with_nothing_changed_makes_no_writes(
@@ -249,11 +258,14 @@ def test_a_second_deploy_with_nothing_changed_makes_no_writes(
         *_reads(required(TARGET)[0][1], remote_wheel_path(TARGET, wheel), wheel_present=True),
         ("GET", f"{JOBS_PATH}/list"),  # the twin pages 2 jobs at a time
         ("GET", f"{JOBS_PATH}/list"),
+        ("GET", f"{JOBS_PATH}/list"),
         *[call for pair in per_job for call in pair],
         ("GET", f"/api/2.1/unity-catalog/tables/{required(TARGET)[0][1]}.inference_log"),
+        ("GET", f"{MODELS_PATH}/get"),  # already linked to the deployment job: no write
     ]
     assert json.dumps(fake_workspace.jobs, sort_keys=True) == jobs_before
-    assert _summary(out)["unchanged"] == 4
+    assert _summary(out)["unchanged"] == len(NAMES)
+    assert _summary(out)["model_link"] == "unchanged"
     assert "  present    wheel " in out
 
 
@@ -306,7 +318,7 @@ def test_prerequisites_created_meanwhile_by_someone_else_are_fine(
     code, out, _ = deploy(wheel)
 
     assert code == 0
-    assert _summary(out)["create"] == 4
+    assert _summary(out)["create"] == len(NAMES)
 
 
 def test_defaults_the_workspace_adds_do_not_make_a_job_changed(
@@ -325,7 +337,7 @@ def test_defaults_the_workspace_adds_do_not_make_a_job_changed(
 
     assert code == 0
     assert fake_workspace.writes() == []
-    assert _summary(out)["unchanged"] == 4
+    assert _summary(out)["unchanged"] == len(NAMES)
 
 
 def test_a_changed_job_is_reset_and_a_new_wheel_updates_every_job(
@@ -355,12 +367,12 @@ def test_a_changed_job_is_reset_and_a_new_wheel_updates_every_job(
     assert code == 0
     assert _routes(fake_workspace.writes()) == [
         ("PUT", f"/api/2.0/fs/files{new_remote}"),
-        *[("POST", f"{JOBS_PATH}/reset")] * 4,
+        *[("POST", f"{JOBS_PATH}/reset")] * len(NAMES),
     ]
     for job in fake_workspace.jobs.values():
         assert _deployed_wheels(job["settings"]) == {new_remote}
     assert fake_workspace.volume_path(remote_wheel_path(TARGET, wheel)).is_file()  # the old one stays
-    assert _summary(out)["update"] == 4
+    assert _summary(out)["update"] == len(NAMES)
 
 
 def _deployed_wheels(settings: dict) -> set[str]:
@@ -407,8 +419,14 @@ def test_dry_run_prints_the_plan_and_makes_no_writes(
     assert out.splitlines()[0] == f"Deployment plan for target {TARGET} on {fake_workspace.url}"
     assert f"  create     schema {required(TARGET)[0][1]}" in out.splitlines()
     summary = _summary(out)
-    assert (summary["dry_run"], summary["create"], summary["wheel_uploaded"]) == (True, 4, False)
+    assert (summary["dry_run"], summary["create"], summary["wheel_uploaded"]) == (True, len(NAMES), False)
     assert summary["prerequisites_created"] == []
+    model = required(TARGET)[1][1]
+    deployment_job = job_name(DEPLOYMENT_JOB_KEY, TARGET)
+    assert (
+        f"  link       registered model {model} -> deployment job {deployment_job} (new) "
+        "(now: no deployment job)"
+    ) in out.splitlines()
 
 
 def test_a_missing_view_permission_is_granted_without_resetting_the_job(
@@ -436,9 +454,9 @@ def test_a_throttled_call_is_retried_and_the_deploy_succeeds(
     code, out, _ = deploy(wheel)
 
     assert code == 0
-    assert len(fake_workspace.calls_to("POST", f"{JOBS_PATH}/create")) == 5
+    assert len(fake_workspace.calls_to("POST", f"{JOBS_PATH}/create")) == len(NAMES) + 1
     assert sorted(job["settings"]["name"] for job in fake_workspace.jobs.values()) == sorted(NAMES)
-    assert _summary(out)["create"] == 4
+    assert _summary(out)["create"] == len(NAMES)
 
 
 def test_a_persistent_server_error_fails_with_a_clear_message(

@@ -51,11 +51,15 @@ def test_each_developer_gets_their_own_paused_copy_and_a_redeploy_writes_nothing
     bobs = _deploy(twin, wheel, BOB_TOKEN, monkeypatch, capsys)
 
     assert (mine["developer"], mine["create"]) == (ME, len(JOB_KEYS))
+    # The dev model is everyone's: no developer's deployment job is linked to it.
+    assert (mine["model_link"], bobs["model_link"]) == ("skipped", "skipped")
+    assert not twin.calls_to("PATCH", "/api/2.0/mlflow/unity-catalog/registered-models/update")
     assert (bobs["developer"], bobs["create"], bobs["delete"]) == (BOB, len(JOB_KEYS), 0)
     for developer in (ME, BOB):
         jobs = _jobs_of(twin, developer)
         assert sorted(jobs) == sorted(f"[dev {developer}] {PROJECT_SLUG}-dev-{key}" for key in JOB_KEYS)
-        assert {settings["schedule"]["pause_status"] for settings in jobs.values()} == {"PAUSED"}
+        schedules = [settings["schedule"] for settings in jobs.values() if "schedule" in settings]
+        assert {schedule["pause_status"] for schedule in schedules} == {"PAUSED"}
         assert {settings["tags"]["target"] for settings in jobs.values()} == {"dev"}
 
     twin.reset_calls()

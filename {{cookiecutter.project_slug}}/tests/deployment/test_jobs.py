@@ -15,10 +15,15 @@ from {{ cookiecutter.package_name }}.config import (
     PROJECT_SLUG,
     load_config,
 )
+from {{ cookiecutter.package_name }}.contracts.model import APPROVAL_TAG
 from {{ cookiecutter.package_name }}.deployment.jobs import (
+    DEPLOYMENT_JOB_KEY,
     JOB_KEYS,
     JOB_RUN_ID,
     JOBS,
+    MODEL_VERSION,
+    MODEL_VERSION_PARAMETER,
+    TARGET_SETTINGS,
     TARGETS,
     TargetSettings,
     all_job_settings,
@@ -71,7 +76,7 @@ def test_dev_jobs_are_a_developers_own_paused_copies(compute: str, cloud: str) -
     assert sorted(jobs) == sorted(f"[dev alice] {PROJECT_SLUG}-dev-{key}" for key in JOB_KEYS)
     for settings in jobs.values():
         assert JobSettings.from_dict(settings).as_dict() == settings
-        assert settings["schedule"]["pause_status"] == "PAUSED"
+        assert settings.get("schedule", {"pause_status": "PAUSED"})["pause_status"] == "PAUSED"
         assert settings["tags"]["dev_user"] == "alice"
         assert "email_notifications" not in settings
         assert {task["python_wheel_task"]["parameters"][2] for task in settings["tasks"]} == {"dev"}
@@ -102,19 +107,57 @@ def test_developer_names_are_safe_parts_of_a_job_name(user_name: str, developer:
     assert developer_name(user_name) == developer
 
 
-def test_the_four_jobs_run_these_commands_in_this_order() -> None:
+def test_the_jobs_run_these_commands_in_this_order() -> None:
     commands = {spec.key: [(task.key, task.command, task.depends_on) for task in spec.tasks] for spec in JOBS}
 
     assert commands == {
         "feature-refresh": [("ingest", "ingest", ()), ("features", "features", ("ingest",))],
-        "training": [
-            ("train", "train", ()),
-            ("validate", "validate", ("train",)),
-            ("promote", "promote", ("validate",)),
+        "training": [("train", "train", ())],
+        "deployment": [
+            ("validate", "validate", ()),
+            ("approval", "check-approval", ("validate",)),
+            ("promote", "promote", ("approval",)),
         ],
         "batch-inference": [("score", "score", ())],
         "monitoring": [("monitor", "monitor", ())],
     }
+
+
+def _deployment_tasks(target: str) -> list[tuple[str, list[dict] | None]]:
+    settings = all_job_settings(target, WHEEL)[job_name(DEPLOYMENT_JOB_KEY, target)]
+    return [(task["task_key"], task.get("depends_on")) for task in settings["tasks"]]
+
+
+def test_the_deployment_job_waits_for_approval_in_prod_only() -> None:
+    assert TARGET_SETTINGS["prod"].require_approval
+    assert _deployment_tasks("prod") == [
+        ("validate", None),
+        (APPROVAL_TAG, [{"task_key": "validate"}]),
+        ("promote", [{"task_key": APPROVAL_TAG}]),
+    ]
+    assert _deployment_tasks("staging") == [("validate", None), ("promote", [{"task_key": "validate"}])]
+
+
+def test_approval_is_configured_per_target() -> None:
+    spec = next(spec for spec in JOBS if spec.key == DEPLOYMENT_JOB_KEY)
+    strict = job_settings(
+        spec, "staging", WHEEL, settings=TargetSettings(True, "users", require_approval=True)
+    )
+
+    assert [task["task_key"] for task in strict["tasks"]] == ["validate", APPROVAL_TAG, "promote"]
+
+
+def test_the_deployment_job_is_run_by_the_registry_for_one_version() -> None:
+    settings = all_job_settings("staging", WHEEL)[job_name(DEPLOYMENT_JOB_KEY, "staging")]
+
+    assert "schedule" not in settings  # the registry starts it
+    assert settings["parameters"] == [
+        {"name": "model_name", "default": load_config("staging").model_name},
+        {"name": "model_version", "default": ""},
+    ]
+    for task in settings["tasks"]:
+        assert task["python_wheel_task"]["parameters"][-2:] == ["--version", MODEL_VERSION]
+    assert MODEL_VERSION == "{" + "{job.parameters." + MODEL_VERSION_PARAMETER + "}" + "}"
 
 
 @pytest.mark.parametrize(("target", "compute"), [(t, c) for t in TARGETS for c in runtime.COMPUTE_CHOICES])
@@ -124,28 +167,21 @@ def test_every_task_runs_a_cli_command_that_accepts_its_parameters(target: str, 
     for task in _all_tasks(target, compute):
         wheel_task = task["python_wheel_task"]
         # What Databricks passes once it has filled in the dynamic value references.
-        parameters = [parameter.replace(JOB_RUN_ID, "123456") for parameter in wheel_task["parameters"]]
+        parameters = [
+            parameter.replace(JOB_RUN_ID, "123456").replace(MODEL_VERSION, "7")
+            for parameter in wheel_task["parameters"]
+        ]
         args = parser.parse_args(parameters)
         assert (wheel_task["package_name"], wheel_task["entry_point"]) == (PACKAGE_NAME, PACKAGE_NAME)
         assert (args.env, args.serverless) == (target, compute == "serverless")
 
 
-def test_training_tasks_act_on_the_version_of_their_own_job_run() -> None:
+def test_train_tags_its_version_with_its_own_job_run() -> None:
     training = all_job_settings("prod", WHEEL)[job_name("training", "prod")]
 
-    for task in training["tasks"]:
-        assert task["python_wheel_task"]["parameters"][-2:] == ["--job-run-id", JOB_RUN_ID]
+    (task,) = training["tasks"]
+    assert task["python_wheel_task"]["parameters"][-2:] == ["--job-run-id", JOB_RUN_ID]
     assert JOB_RUN_ID == "{" + "{job.run_id}" + "}"
-
-
-def test_training_tasks_depend_train_validate_promote() -> None:
-    training = all_job_settings("prod", WHEEL)[job_name("training", "prod")]
-
-    assert [(task["task_key"], task.get("depends_on")) for task in training["tasks"]] == [
-        ("train", None),
-        ("validate", [{"task_key": "train"}]),
-        ("promote", [{"task_key": "validate"}]),
-    ]
 
 
 def test_tags_identify_project_target_and_where_the_job_works() -> None:
@@ -210,7 +246,9 @@ def test_unknown_compute_or_cloud_is_a_config_error() -> None:
 def test_staging_schedules_are_paused_and_prod_schedules_run() -> None:
     pause = {
         target: {
-            settings["schedule"]["pause_status"] for settings in all_job_settings(target, WHEEL).values()
+            settings["schedule"]["pause_status"]
+            for settings in all_job_settings(target, WHEEL).values()
+            if "schedule" in settings
         }
         for target in TARGETS
     }

@@ -17,6 +17,11 @@ JOB_RUN_ID_TAG = "job_run_id"
 GATE_STATUS_TAG = "gate_status"
 GATE_PASSED = "passed"
 GATE_REJECTED = "rejected"
+# The deployment job's approval step (only where the target requires it, deployment/jobs.py): a reviewer
+# sets this tag on the model version to APPROVED (compared case-insensitively). As in Databricks' approval
+# task for deployment jobs, the tag is named after the approval task, which is why the task has this key.
+APPROVAL_TAG = "approval"
+APPROVED = "approved"
 # Set by `promote` and `rollback`.
 PROMOTED_AT_TAG = "promoted_at"
 ROLLED_BACK_AT_TAG = "rolled_back_at"

@@ -1,7 +1,7 @@
 """Deploy the jobs of `jobs.py` to a Databricks workspace with databricks-sdk: plan, print, apply.
 
-- What the jobs need comes first: the schema, the volumes, the experiments folder and the secret scope
-  are created when absent (prerequisites.py).
+- What the jobs need comes first: the schema, the registered model, the volumes, the experiments folder
+  and the secret scope are created when absent (prerequisites.py).
 - The wheel goes to the target's `artifacts` volume under a folder named after its SHA-256 (wheel.py):
   a new wheel never overwrites the one running jobs use, an unchanged wheel is not uploaded again, and
   a file there whose bytes no longer match its hash stops the deployment.
@@ -13,6 +13,8 @@
 - A job is unchanged when the `spec_hash` tag matches the spec and every field the spec sets has the
   same value in the workspace (fields the workspace adds by default are ignored); the viewer group
   must also hold at least CAN_VIEW. Otherwise it is reset to the spec. Unchanged jobs get no write.
+- After the jobs, the registered model is linked to the deployment job (`deployment_job_id`) unless it
+  already is (model_link.py): from then on the registry runs that job for every new model version.
 """
 
 from __future__ import annotations
@@ -32,14 +34,17 @@ from ..progress import logger
 from ..workspace import call
 from .compare import contains
 from .jobs import (
+    DEPLOYMENT_JOB_KEY,
     MANAGED_BY,
     MANAGED_BY_TAG,
     all_job_settings,
     is_project_job,
     is_target_job,
+    job_name,
     job_permissions,
 )
-from .prerequisites import Prerequisite, check_prerequisites, create_missing
+from .model_link import LinkChange, apply_link, plan_link
+from .prerequisites import MODEL, Prerequisite, check_prerequisites, create_missing
 from .quality_monitor import MonitorChange, apply_monitor, plan_monitor
 from .runs import developer_of, list_jobs, tags_of
 from .wheel import WheelUpload, check_wheel, upload_wheel
@@ -76,6 +81,7 @@ class Plan:
     permissions: list[dict] = field(default_factory=list)
     developer: str | None = None  # dev: whose copies of the jobs these are
     monitor: MonitorChange | None = None  # the data-quality monitor on the inference log
+    link: LinkChange | None = None  # the registered model's link to the deployment job
 
     def counts(self) -> dict[str, int]:
         actions = ("create", "update", "unchanged", "delete")
@@ -89,7 +95,8 @@ class Plan:
     def has_writes(self) -> bool:
         jobs_change = any(change.action != "unchanged" for change in self.changes)
         monitor_change = self.monitor is not None and self.monitor.writes
-        return bool(self.missing) or not self.wheel.present or jobs_change or monitor_change
+        link_change = self.link is not None and self.link.writes
+        return bool(self.missing) or not self.wheel.present or jobs_change or monitor_change or link_change
 
     def render(self) -> str:
         wheel_action = "present" if self.wheel.present else "upload"
@@ -104,6 +111,8 @@ class Plan:
             detail = f" ({', '.join(change.reasons)})" if change.reasons else ""
             job_id = f" [job {change.job_id}]" if change.job_id is not None else ""
             lines.append(f"  {change.action:<10} {change.name}{job_id}{detail}")
+        if self.link is not None:
+            lines.append(self.link.render())
         if self.monitor is not None:
             lines.append(_monitor_line(self.monitor))
         counts = ", ".join(f"{count} {action}" for action, count in self.counts().items())
@@ -219,6 +228,9 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
     existing = list_jobs(client)
     viewer_group = job_permissions(target)[0]["group_name"]
     changes = diff_jobs(desired, existing, target, settings_of, permissions_of, viewer_group, developer)
+    deployment_job = job_name(DEPLOYMENT_JOB_KEY, target, developer)
+    job_id = next(change.job_id for change in changes if change.name == deployment_job)
+    model_exists = all(item.present for item in prerequisites if item.kind == MODEL)
     return Plan(
         target,
         client.config.host,
@@ -228,21 +240,29 @@ def plan_deployment(client: WorkspaceClient, target: str, wheel: Path) -> Plan:
         job_permissions(target),
         developer,
         plan_monitor(client, target),
+        plan_link(client, target, developer, job_id, model_exists),
     )
 
 
 def apply_plan(client: WorkspaceClient, plan: Plan) -> None:
-    """Make the changes of `plan`: prerequisites, the wheel, creates and updates, deletes last."""
+    """Make the changes of `plan`: prerequisites, the wheel, creates and updates, deletes last, then
+    the model's link to the deployment job."""
     create_missing(client, list(plan.missing))
     if not plan.wheel.present:
         upload_wheel(client, plan.wheel)
+    created: dict[str, int] = {}
     for change in sorted(plan.changes, key=lambda change: change.action == "delete"):
-        _apply_change(client, change, plan.permissions)
+        job_id = _apply_change(client, change, plan.permissions)
+        if job_id is not None:
+            created[change.name] = job_id
+    if plan.link is not None:
+        apply_link(client, plan.link, created)
     if plan.monitor is not None:
         apply_monitor(client, plan.monitor)
 
 
-def _apply_change(client: WorkspaceClient, change: JobChange, permissions: list[dict]) -> None:
+def _apply_change(client: WorkspaceClient, change: JobChange, permissions: list[dict]) -> int | None:
+    """Apply one job change; returns the id of a job it created."""
     access = [JobAccessControlRequest.from_dict(entry) for entry in permissions]
     if change.action == "create":
         settings = JobSettings.from_dict(change.settings or {}).as_shallow_dict()
@@ -250,6 +270,7 @@ def _apply_change(client: WorkspaceClient, change: JobChange, permissions: list[
             client, f"creating job {change.name}", client.jobs.create, **settings, access_control_list=access
         )
         logger.info("created job %s [job %s]", change.name, created.job_id)
+        return created.job_id
     if change.resets_settings:
         settings = JobSettings.from_dict(change.settings or {})
         call(client, f"updating job {change.name}", client.jobs.reset, change.job_id, settings)
@@ -266,6 +287,7 @@ def _apply_change(client: WorkspaceClient, change: JobChange, permissions: list[
     if change.action == "delete":
         call(client, f"deleting job {change.name}", client.jobs.delete, change.job_id)
         logger.info("deleted job %s [job %s] (no longer defined)", change.name, change.job_id)
+    return None
 
 
 def deploy(
@@ -292,4 +314,5 @@ def deploy(
         **plan.counts(),
         "jobs": {change.name: change.action for change in plan.changes},
         "quality_monitor": plan.monitor.action if plan.monitor else None,
+        "model_link": plan.link.action if plan.link else None,
     }

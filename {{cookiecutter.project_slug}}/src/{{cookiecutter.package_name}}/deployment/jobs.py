@@ -4,14 +4,23 @@ Review changes here like any code: `deploy-jobs --target staging --dry-run` prin
 Each task runs the wheel's console script (`[project.scripts]` in pyproject.toml) through a
 `python_wheel_task` with CLI arguments such as `train --env prod`; catalogs and schemas come from
 `config.py` through `--env`, so a task never hard-codes where it reads or writes. Tasks on serverless
-compute also get `--serverless` (the code then stays within serverless compute's limits), and the
-training tasks get `--job-run-id` with the id of their job run (JOB_RUN_ID, a dynamic value reference
-Databricks fills in), so that `validate` and `promote` act on exactly the version this run's `train`
-registered.
+compute also get `--serverless` (the code then stays within serverless compute's limits). `train` gets
+`--job-run-id` with the id of its job run (JOB_RUN_ID, a dynamic value reference Databricks fills in),
+tagged on the version it registers.
+
+Continuous deployment goes through the Unity Catalog model registry: the `deployment` job is an MLflow 3
+deployment job. deploy-jobs links the registered model to it (`deployment_job_id`), and Databricks then
+runs it for every new model version, whoever registered it (the training job, a notebook), with the job
+parameters `model_name` and `model_version`. Its tasks act on exactly that version: `validate` (the gate,
+-> @challenger), `approval` where the target requires a reviewer (TargetSettings.require_approval; it
+fails until the version carries the approval tag, and the run is then repaired, as Databricks' approval
+task does), and `promote` (-> @champion). It has no schedule.
 
 Targets: `staging` and `prod` hold one copy of each job, deployed by CI. `dev` holds one copy per
 developer: names start with `[dev <user>]`, the `dev_user` tag says whose it is, and schedules are
-paused (as a bundle's `mode: development` does), so a developer's copy never runs unless started.
+paused (as a bundle's `mode: development` does), so a developer's copy never runs unless started. The
+dev model is shared by every developer, so it is not linked to anyone's deployment job: a developer runs
+theirs with `run-job --target dev --job deployment --model-version N`.
 
 The result of `job_settings` is a plain dict in the Jobs API 2.2 `JobSettings` shape: tests check that
 `JobSettings.from_dict(d).as_dict() == d`, so the SDK silently drops no field.
@@ -21,10 +30,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import runtime
 from ..config import NOTIFICATION_EMAILS, PACKAGE_NAME, PROJECT_SLUG, load_config
+from ..contracts.model import APPROVAL_TAG
 from ..errors import ConfigError
 
 TARGETS = ("staging", "prod")  # deployed by CI, one copy each
@@ -38,7 +48,13 @@ JOB_CLUSTER_KEY = "main"  # classic: the job cluster every task of a job shares
 # A dynamic value reference: Databricks puts the id of the job run in its place when a task starts.
 JOB_RUN_ID = "{% raw %}{{job.run_id}}{% endraw %}"
 SERVERLESS_FLAG = "--serverless"
-THIS_RUN = ("--job-run-id", JOB_RUN_ID)  # the training tasks act on the version of their own run
+THIS_RUN = ("--job-run-id", JOB_RUN_ID)  # `train` tags the version it registers with its job run
+# The job parameters Databricks sets when the registry starts a deployment job run for a new version.
+MODEL_NAME_PARAMETER, MODEL_VERSION_PARAMETER = "model_name", "model_version"
+# A dynamic value reference to the version the deployment job run is for.
+MODEL_VERSION = "{% raw %}{{job.parameters.model_version}}{% endraw %}"
+THIS_VERSION = ("--version", MODEL_VERSION)
+DEPLOYMENT_JOB_KEY = "deployment"
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class TaskSpec:
     arguments: tuple[str, ...] = ()  # further CLI arguments of the command
     max_retries: int = 1
     timeout_seconds: int = 3600
+    approval: bool = False  # only where the target requires approval; dependents then skip it
 
 
 @dataclass(frozen=True)
@@ -56,9 +73,10 @@ class JobSpec:
     key: str
     description: str
     tasks: tuple[TaskSpec, ...]
-    schedule: str  # Quartz cron expression, in UTC
+    schedule: str | None  # Quartz cron expression, in UTC; None: started by CI, a job or the registry
     timeout_seconds: int = 4 * 3600
     max_workers: int = 2  # classic compute: autoscaling upper bound of the job cluster
+    parameters: tuple[str, ...] = ()  # job parameters (their defaults: see _parameters)
 
 
 # The jobs. Times are UTC and staggered so each job sees the output of the one before it.
@@ -73,16 +91,36 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         key="training",
         description=(
-            "Train a model version, gate it against thresholds and the champion (-> @challenger), "
-            "then promote it (-> @champion). A rejected version fails `validate`, so `promote` does not run."
+            "Train a model version and register it. The registry then runs the deployment job for the "
+            "new version (the gate); `run-job --job training --wait-minutes N` waits for that run too."
+        ),
+        # Retrying would only repeat a deterministic failure.
+        tasks=(TaskSpec("train", "train", max_retries=0, arguments=THIS_RUN),),
+        schedule="0 0 3 ? * SUN",
+    ),
+    JobSpec(
+        key=DEPLOYMENT_JOB_KEY,
+        description=(
+            "The MLflow deployment job of the registered model, run by Databricks for each new version: "
+            "validate it against thresholds and the champion (-> @challenger), wait for a reviewer's "
+            f"approval tag where the target requires one ({APPROVAL_TAG}), then promote it (-> @champion). "
+            "A rejected version fails `validate`, so nothing after it runs."
         ),
         tasks=(
-            # Retrying would only repeat a deterministic failure or a gate rejection.
-            TaskSpec("train", "train", max_retries=0, arguments=THIS_RUN),
-            TaskSpec("validate", "validate", depends_on=("train",), max_retries=0, arguments=THIS_RUN),
-            TaskSpec("promote", "promote", depends_on=("validate",), max_retries=0, arguments=THIS_RUN),
+            # A gate rejection or a missing approval is not transient: no retries.
+            TaskSpec("validate", "validate", max_retries=0, arguments=THIS_VERSION),
+            TaskSpec(
+                APPROVAL_TAG,
+                "check-approval",
+                depends_on=("validate",),
+                max_retries=0,
+                arguments=THIS_VERSION,
+                approval=True,
+            ),
+            TaskSpec("promote", "promote", depends_on=(APPROVAL_TAG,), max_retries=0, arguments=THIS_VERSION),
         ),
-        schedule="0 0 3 ? * SUN",
+        schedule=None,
+        parameters=(MODEL_NAME_PARAMETER, MODEL_VERSION_PARAMETER),
     ),
     JobSpec(
         key="batch-inference",
@@ -111,17 +149,25 @@ class TargetSettings:
     schedules_paused: bool
     viewer_group: str  # gets CAN_VIEW on every job; "users" is every workspace user, narrow it as needed
     notify_on_failure: tuple[str, ...] = ()  # e-mail addresses told about failed or slow runs
+    # The deployment job waits for a reviewer's approval tag on the version before promoting it.
+    require_approval: bool = False
+    # deploy-jobs links the target's registered model to the deployment job (the registry then runs it).
+    link_model: bool = True
 
 
 TARGET_SETTINGS = {
-    # A developer's copies run when the developer starts them (`run-job --target dev`).
-    DEV: TargetSettings(schedules_paused=True, viewer_group="users"),
+    # A developer's copies run when the developer starts them (`run-job --target dev`); the dev model is
+    # shared by all developers, so no one's deployment job is linked to it.
+    DEV: TargetSettings(schedules_paused=True, viewer_group="users", link_model=False),
     # Staging jobs run when CI starts them (after each merge), not on a schedule.
     "staging": TargetSettings(
         schedules_paused=True, viewer_group="users", notify_on_failure=NOTIFICATION_EMAILS
     ),
     "prod": TargetSettings(
-        schedules_paused=False, viewer_group="users", notify_on_failure=NOTIFICATION_EMAILS
+        schedules_paused=False,
+        viewer_group="users",
+        notify_on_failure=NOTIFICATION_EMAILS,
+        require_approval=True,
     ),
 }
 
@@ -187,12 +233,14 @@ def job_settings(
     if compute not in runtime.COMPUTE_CHOICES:
         raise ConfigError(f"unknown compute {compute!r}; choose one of: {', '.join(runtime.COMPUTE_CHOICES)}")
     settings = settings or TARGET_SETTINGS[target]
+    tasks = tasks_for(spec, settings)
     return {
         "name": job_name(spec.key, target, developer),
         "description": spec.description,
         "tags": job_tags(spec.key, target, developer),
-        "tasks": [_task(task, target, wheel_path, compute) for task in spec.tasks],
-        "schedule": _schedule(spec, settings),
+        "tasks": [_task(task, target, wheel_path, compute) for task in tasks],
+        **_schedule(spec, settings),
+        **_parameters(spec, target),
         "max_concurrent_runs": 1,
         "timeout_seconds": spec.timeout_seconds,
         "queue": {"enabled": True},
@@ -203,12 +251,38 @@ def job_settings(
     }
 
 
-def _schedule(spec: JobSpec, settings: TargetSettings) -> dict:
-    return {
-        "quartz_cron_expression": spec.schedule,
-        "timezone_id": "UTC",
-        "pause_status": "PAUSED" if settings.schedules_paused else "UNPAUSED",
+def tasks_for(spec: JobSpec, settings: TargetSettings) -> tuple[TaskSpec, ...]:
+    """The job's tasks on a target: approval tasks only where it requires approval; a task that
+    depended on a dropped one depends on what that one depended on."""
+    dropped = {
+        task.key: task.depends_on for task in spec.tasks if task.approval and not settings.require_approval
     }
+    return tuple(
+        replace(task, depends_on=tuple(up for dep in task.depends_on for up in dropped.get(dep, (dep,))))
+        for task in spec.tasks
+        if task.key not in dropped
+    )
+
+
+def _schedule(spec: JobSpec, settings: TargetSettings) -> dict:
+    if spec.schedule is None:
+        return {}
+    pause_status = "PAUSED" if settings.schedules_paused else "UNPAUSED"
+    return {
+        "schedule": {
+            "quartz_cron_expression": spec.schedule,
+            "timezone_id": "UTC",
+            "pause_status": pause_status,
+        }
+    }
+
+
+def _parameters(spec: JobSpec, target: str) -> dict:
+    """Job parameters; `model_name` defaults to the target's model, every other one to empty."""
+    if not spec.parameters:
+        return {}
+    defaults = {MODEL_NAME_PARAMETER: load_config(target).model_name}
+    return {"parameters": [{"name": name, "default": defaults.get(name, "")} for name in spec.parameters]}
 
 
 def _health(spec: JobSpec) -> dict:

@@ -1,5 +1,6 @@
 """What the jobs need in the workspace before they can run, created idempotently by deploy-jobs:
-the schema, the Unity Catalog volumes, the folder of the MLflow experiments, the secret scope.
+the schema, the registered model (so that it can be linked to its deployment job before the first
+version exists), the Unity Catalog volumes, the folder of the MLflow experiments, the secret scope.
 
 Reading them makes no change (`check_prerequisites`); `create_missing` creates only what is absent and
 accepts one created meanwhile by someone else. The catalog is never created: it belongs to an admin.
@@ -16,14 +17,16 @@ from databricks.sdk.service.catalog import VolumeType
 
 from ..config import EXPERIMENTS_FOLDER, VOLUMES, load_config
 from ..workspace import call
+from .registry_api import create_model, get_model
 
 SCHEMA, VOLUME, FOLDER, SECRET_SCOPE = "schema", "volume", "folder", "secret scope"
+MODEL = "registered model"
 
 
 @dataclass(frozen=True)
 class Prerequisite:
-    kind: str  # SCHEMA, VOLUME, FOLDER or SECRET_SCOPE
-    name: str  # catalog.schema, catalog.schema.volume, a workspace path, a scope name
+    kind: str  # SCHEMA, MODEL, VOLUME, FOLDER or SECRET_SCOPE
+    name: str  # catalog.schema, catalog.schema.model or .volume, a workspace path, a scope name
     present: bool
 
 
@@ -33,6 +36,7 @@ def required(target: str) -> list[tuple[str, str]]:
     schema = f"{config.catalog}.{config.schema}"
     return [
         (SCHEMA, schema),
+        (MODEL, config.model_name),
         *[(VOLUME, f"{schema}.{volume}") for volume in VOLUMES],
         (FOLDER, EXPERIMENTS_FOLDER),
         (SECRET_SCOPE, config.secret_scope or ""),
@@ -52,6 +56,8 @@ def check_prerequisites(client: WorkspaceClient, target: str) -> list[Prerequisi
 
 
 def _exists(client: WorkspaceClient, kind: str, name: str) -> bool:
+    if kind == MODEL:
+        return get_model(client, name) is not None
     read = {SCHEMA: client.schemas.get, VOLUME: client.volumes.read, FOLDER: client.workspace.get_status}[
         kind
     ]
@@ -68,7 +74,11 @@ def _exists(client: WorkspaceClient, kind: str, name: str) -> bool:
 
 def create_missing(client: WorkspaceClient, prerequisites: list[Prerequisite]) -> None:
     for item in prerequisites:
-        if not item.present:
+        if item.present:
+            continue
+        if item.kind == MODEL:
+            create_model(client, item.name)
+        else:
             call(client, f"creating {item.kind} {item.name}", _create, client, item)
 
 
