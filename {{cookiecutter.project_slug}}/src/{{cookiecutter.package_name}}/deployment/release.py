@@ -1,8 +1,13 @@
-"""`promote` and `rollback` as the commands run them: baseline, aliases, optionally the serving endpoint.
+"""`promote` and `rollback` as the commands run them: baseline, aliases, then the serving endpoint.
 
 `promote` first snapshots the new champion's training rows for monitoring (training/baseline.py), then
 moves the alias: a champion never lacks its baseline. `rollback` moves the alias first (it is the
 emergency exit and must not wait for anything), then makes sure the restored champion has a baseline.
+
+Serving (serving.py): a project generated with serving=endpoint keeps its Model Serving endpoint on the
+@champion after every promote and rollback in a workspace environment (so the Databricks job's `promote`
+task keeps it current); one generated with serving=none only when asked (`--serving-endpoint`). The
+local environment has no workspace: it never reaches one, and refuses an explicit request.
 """
 
 from __future__ import annotations
@@ -10,21 +15,24 @@ from __future__ import annotations
 from mlflow import MlflowClient
 
 from ..commands import Context
+from ..config import Config
 from ..contracts.model import CHALLENGER
 from ..errors import ConfigError, LifecycleError
 from ..progress import logger
+from ..runtime import SERVING
 from ..tracking import configure_mlflow
 from ..training.baseline import has_baseline, snapshot_baseline
 from ..training.registry import existing_version, get_version, version_by_alias, version_registered_by
 from ..workspace import workspace_client
 from .promotion import Transition, promote, rollback
-from .serving import deploy_endpoint, endpoint_name
+from .serving import deploy_endpoint, endpoint_spec
 
 
 def promote_challenger(
-    context: Context, version: str | None = None, job_run_id: str | None = None, serve: bool = False
+    context: Context, version: str | None = None, job_run_id: str | None = None, serve: bool | None = None
 ) -> dict:
     """@challenger -> @champion; with `version` or `job_run_id`, only if @challenger is that version."""
+    serving = serves_endpoint(context.config, serve)
     configure_mlflow(context.config)
     client = MlflowClient()
     name = context.config.model_name
@@ -34,11 +42,12 @@ def promote_challenger(
     if challenger is not None and expected in (None, str(challenger.version)):
         snapshot = _ensure_baseline(context, client, name, str(challenger.version))
     transition = promote(client, name, expected)
-    return _summary(context, transition, snapshot, serve)
+    return _summary(context, transition, snapshot, serving)
 
 
-def roll_back(context: Context, serve: bool = False) -> dict:
+def roll_back(context: Context, serve: bool | None = None) -> dict:
     """@champion -> @previous_champion, then the restored champion's baseline when it lacks one."""
+    serving = serves_endpoint(context.config, serve)
     configure_mlflow(context.config)
     client = MlflowClient()
     transition = rollback(client, context.config.model_name)
@@ -49,7 +58,7 @@ def roll_back(context: Context, serve: bool = False) -> dict:
         logger.warning(
             "rolled back, but monitoring has no baseline for version %s: %s", transition.champion, error
         )
-    return _summary(context, transition, snapshot, serve)
+    return _summary(context, transition, snapshot, serving)
 
 
 def _expected_version(
@@ -86,9 +95,18 @@ def _summary(context: Context, transition: Transition, baseline_snapshot: bool, 
     return summary
 
 
-def _serve(context: Context, transition: Transition) -> dict:
-    config = context.config
-    if not config.uses_workspace:
+def serves_endpoint(config: Config, serve: bool | None) -> bool:
+    """Whether promote/rollback keep the serving endpoint current; `serve` None: what the template input
+    `serving` chose, in workspace environments only. Asked for in the local environment: a ConfigError."""
+    if serve and not config.uses_workspace:
         raise ConfigError(f"model serving endpoints need a Databricks environment, not {config.env!r}")
-    endpoint = endpoint_name(config)
-    return deploy_endpoint(workspace_client(), endpoint, config.model_name, transition.champion).as_dict()
+    if serve is None:
+        return SERVING == "endpoint" and config.uses_workspace
+    return serve
+
+
+def _serve(context: Context, transition: Transition) -> dict:
+    spec = endpoint_spec(context.config, transition.champion)
+    change = deploy_endpoint(workspace_client(), spec)
+    logger.info("serving endpoint %s: %s, serving version %s", spec.name, change.action, spec.model_version)
+    return change.as_dict()
