@@ -24,10 +24,21 @@ from .jobs import DEPLOY_TARGETS, DEV, JOB_KEYS
 
 # --- promote and rollback --------------------------------------------------------------------------
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..runtime import SERVING
+
+    default = (
+        "on in dev, staging and prod: this project was generated with serving=endpoint"
+        if SERVING == "endpoint"
+        else "off: this project was generated with serving=none"
+    )
     parser.add_argument(
         "--serving-endpoint",
-        action="store_true",
-        help="also make the environment's Databricks Model Serving endpoint serve the new champion",
+        action=argparse.BooleanOptionalAction,
+        help=(
+            f"make the environment's Databricks Model Serving endpoint serve the @{CHAMPION} (created on "
+            f"first use, with an inference table, then smoke-tested; default: {default}). "
+            "The local environment has no endpoint"
+        ),
     )
 
 
