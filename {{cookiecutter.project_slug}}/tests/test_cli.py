@@ -124,3 +124,16 @@ def test_run_all_gives_each_step_the_defaults_of_its_command_line(name: str) -> 
     assert defaults == {key: from_command_line[key] for key in defaults}
     with pytest.raises(TypeError, match="no argument"):
         command.defaults(no_such_option=1)
+
+
+def test_the_approval_step_is_skipped_where_no_approval_is_required(home: Path, capsys) -> None:
+    from {{ cookiecutter.package_name }}.commands import Context, run_steps
+
+    code = cli.main(["check-approval", "--json"])
+    summary = _last_json_line(capsys)
+    context = Context(load_config("local"), {command.name: command for command in cli.REGISTERED})
+    steps = run_steps(context, ["check-approval"])
+
+    assert (code, summary["status"]) == (0, "skipped")
+    assert "environment local requires no approval" in summary["reason"]
+    assert steps["check-approval"]["skipped"] is True

@@ -54,9 +54,9 @@ def check_approval(context: Context, version: str | None) -> dict:
     value = candidate.tags.get(APPROVAL_TAG)
     if (value or "").strip().lower() != APPROVED:
         raise LifecycleError(
-            f"version {candidate.version} of {name} is not approved (tag {APPROVAL_TAG}={value!r}): a reviewer "
-            f"approves it with `approve --target {config.env} --version {candidate.version}` (or the Approve "
-            "button of the model version page), which repairs this run"
+            f"version {candidate.version} of {name} is not approved (tag {APPROVAL_TAG}={value!r}): "
+            f"a reviewer approves it with `approve --target {config.env} --version {candidate.version}` "
+            "(or the Approve button of the model version page), which repairs this run"
         )
     return {"model_name": name, "model_version": str(candidate.version), "approved": True}
 

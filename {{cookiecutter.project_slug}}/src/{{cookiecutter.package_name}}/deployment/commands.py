@@ -1,5 +1,6 @@
 """The deployment commands: `promote` and `rollback` move @champion (release.py); `deploy-jobs`,
-`run-job` and `seed-data` act on a Databricks workspace.
+`run-job`, `seed-data` and `approve` act on a Databricks workspace; `check-approval` is the deployment
+job's approval step (approval.py).
 
 Workspace auth goes through databricks-sdk's unified auth: DATABRICKS_HOST plus DATABRICKS_TOKEN, or in
 GitHub Actions DATABRICKS_AUTH_TYPE=github-oidc with DATABRICKS_CLIENT_ID (see docs/ci-auth-*.md).
@@ -19,7 +20,7 @@ from ..config import WORKSPACE_TIMEOUT_SECONDS, load_config
 from ..contracts.model import CHALLENGER, CHAMPION
 from ..data.commands import add_generation_arguments, batch_name, generated
 from ..errors import ConfigError
-from .jobs import DEPLOY_TARGETS, DEV, JOB_KEYS
+from .jobs import DEPLOY_TARGETS, DEPLOYMENT_JOB_KEY, DEV, JOB_KEYS, MODEL_VERSION_PARAMETER
 
 
 # --- promote and rollback --------------------------------------------------------------------------
@@ -155,10 +156,20 @@ def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--job", choices=JOB_KEYS, default="training", help="job to start (default: training)"
     )
+    _wait_argument(parser, "the run (training: and the deployment job run of its version)")
+    parser.add_argument(
+        "--model-version",
+        type=databricks_id,
+        help=f"--job {DEPLOYMENT_JOB_KEY} only: the model version to run the gate for "
+        "(the registry passes it when it starts the job itself)",
+    )
+
+
+def _wait_argument(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--wait-minutes",
         type=bounded_float(1, 24 * 60),
-        help="wait up to this long (at most a day) for the run and fail unless it succeeds",
+        help=f"wait up to this long (at most a day) for {what} and fail unless it succeeds",
     )
 
 
@@ -166,8 +177,38 @@ def _run_job(context: Context, args: argparse.Namespace) -> dict:
     from ..workspace import workspace_client
     from .runs import run_job
 
+    if (args.model_version is not None) != (args.job == DEPLOYMENT_JOB_KEY):
+        raise ConfigError(f"--model-version goes with --job {DEPLOYMENT_JOB_KEY}, and that job needs it")
+    parameters = {MODEL_VERSION_PARAMETER: args.model_version} if args.model_version else None
     client = workspace_client(workspace_host(args.target, args.host), args.timeout)
-    return run_job(client, args.job, args.target, args.wait_minutes)
+    return run_job(client, args.job, args.target, args.wait_minutes, parameters)
+
+
+# --- the deployment job's approval ----------------------------------------------------------------
+def _check_approval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--version", type=databricks_id, help=f"model version to check (default: the @{CHALLENGER})"
+    )
+
+
+def _check_approval(context: Context, args: argparse.Namespace) -> dict:
+    from .approval import check_approval
+
+    return check_approval(context, args.version)
+
+
+def _approve_arguments(parser: argparse.ArgumentParser) -> None:
+    _connection_arguments(parser)
+    parser.add_argument("--version", type=databricks_id, required=True, help="the model version to approve")
+    _wait_argument(parser, "the repaired deployment job run")
+
+
+def _approve(context: Context, args: argparse.Namespace) -> dict:
+    from ..workspace import workspace_client
+    from .approval import approve
+
+    client = workspace_client(workspace_host(args.target, args.host), args.timeout)
+    return approve(client, args.target, args.version, args.wait_minutes)
 
 
 def _seed_arguments(parser: argparse.ArgumentParser) -> None:
@@ -216,6 +257,20 @@ COMMANDS = [
         help="start a deployed Databricks job of this project, optionally waiting for its result",
         run=_run_job,
         add_arguments=_run_job_arguments,
+        data=DataAccess.NONE,
+    ),
+    Command(
+        name="check-approval",
+        help="the deployment job's approval step: pass if a reviewer approved the version (prod only)",
+        run=_check_approval,
+        add_arguments=_check_approval_arguments,
+        data=DataAccess.READ,
+    ),
+    Command(
+        name="approve",
+        help="approve a model version for a target and repair its waiting deployment job run",
+        run=_approve,
+        add_arguments=_approve_arguments,
         data=DataAccess.NONE,
     ),
 ]
