@@ -49,6 +49,13 @@ def cli_input(target: str, overrides: dict | None = None) -> dict:
     }
 
 
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, dict, list]]:
+    """The loader's result for each target with databricks.yml as it is (one run per target)."""
+    folder = tmp_path_factory.mktemp("bundle")
+    return {target: load_resources(folder, target) for target in DEPLOY_TARGETS}
+
+
 def load_resources(tmp_path: Path, target: str, overrides: dict | None = None) -> tuple[int, dict, list]:
     """Run the loader as the CLI does: (exit code, resources, diagnostics)."""
     paths = {name: tmp_path / f"{target}-{name}.json" for name in ("input", "output", "diagnostics")}
@@ -104,14 +111,14 @@ def viewers(acl: list[dict]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("target", DEPLOY_TARGETS)
 def test_the_bundle_deploys_the_jobs_deploy_jobs_deploys(
     target: str,
+    loaded: dict,
     fake_workspace: FakeWorkspace,
     wheel: Path,
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture,
 ) -> None:
     monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test")
-    code, resources, diagnostics = load_resources(tmp_path, target)
+    code, resources, diagnostics = loaded[target]
     assert (code, diagnostics) == (0, [])
 
     expected = deployed_by_deploy_jobs(fake_workspace, wheel, target, capsys)
@@ -157,9 +164,9 @@ def test_staging_and_prod_declare_what_the_jobs_need_and_keep_it_on_destroy(
     assert model["name"] == MODEL_BASE_NAME
 
 
-def test_dev_declares_only_the_developers_jobs(tmp_path: Path) -> None:
+def test_dev_declares_only_the_developers_jobs(loaded: dict) -> None:
     """Dev data is shared by the developers; development mode would prefix a private copy of each."""
-    code, resources, _ = load_resources(tmp_path, DEV)
+    code, resources, _ = loaded[DEV]
 
     assert code == 0
     assert set(resources) == {"jobs"}
