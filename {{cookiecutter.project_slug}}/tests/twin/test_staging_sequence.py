@@ -3,7 +3,9 @@
 The steps are read from .github/workflows/main.yml (job `staging`), so this is exactly what CI runs:
 build the wheel, deploy, seed the landing volume, then feature refresh -> training -> batch inference
 -> monitoring, each through `run-job --wait-minutes`. The twin executes every task through the wheel
-launcher, in the project's compute mode (serverless tasks under serverless limits).
+launcher, in the project's compute mode (serverless tasks under serverless limits). Training only
+registers a version: the registry (the twin, as Databricks does) then runs the deployment job for it, and
+`run-job --job training` waits for that run too, so the gate is part of the sequence.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from fake_workspace import FAKE_TOKEN, FakeWorkspace
 pytestmark = pytest.mark.integration
 WORKFLOW = PROJECT_DIR / ".github" / "workflows" / "main.yml"
 COMMIT = "5eed" * 10  # what GitHub Actions sets as GITHUB_SHA
-JOBS_IN_ORDER = ("feature-refresh", "training", "batch-inference", "monitoring")
+# The deployment job runs because training registered a version, not because a step started it.
+JOBS_IN_ORDER = ("feature-refresh", "training", "deployment", "batch-inference", "monitoring")
 
 
 def staging_steps() -> list[str]:
@@ -95,14 +98,16 @@ def _failure(results) -> str:
     return f"{command} exited {result.returncode}:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
 
 
-def _champion(config):
+def _client(config):
     import mlflow
     from mlflow import MlflowClient
 
     mlflow.set_registry_uri(config.registry_uri)
-    return MlflowClient(registry_uri=config.registry_uri).get_model_version_by_alias(
-        config.model_name, CHAMPION
-    )
+    return MlflowClient(registry_uri=config.registry_uri)
+
+
+def _champion(config):
+    return _client(config).get_model_version_by_alias(config.model_name, CHAMPION)
 
 
 def _task_states(run: dict) -> dict[str, str]:
@@ -173,6 +178,14 @@ def test_a_worse_model_fails_validate_and_promote_never_runs(staging, spark) -> 
 
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     assert "validate: FAILED exit code 3" in result.stderr
-    latest = max(twin.runs.values(), key=lambda run: run["run_id"])
-    assert _task_states(latest) == {"train": "SUCCESS", "validate": "FAILED", "promote": "UPSTREAM_FAILED"}
+    training_run, deployment_run = sorted(twin.runs.values(), key=lambda run: run["run_id"])[-2:]
+    assert training_run["run_name"] == job_name("training", "staging")
+    assert _task_states(training_run) == {"train": "SUCCESS"}
+    assert deployment_run["run_name"] == job_name("deployment", "staging")
+    assert _task_states(deployment_run) == {"validate": "FAILED", "promote": "UPSTREAM_FAILED"}
+    parameters = {p["name"]: p["value"] for p in deployment_run["job_parameters"]}
+    assert parameters["model_name"] == config.model_name
+    rejected = _client(config).get_model_version(config.model_name, parameters["model_version"])
+    assert rejected.tags[JOB_RUN_ID_TAG] == str(training_run["run_id"])  # the version that run registered
+    assert rejected.tags["gate_status"] == "rejected"
     assert _champion(config).version == before
