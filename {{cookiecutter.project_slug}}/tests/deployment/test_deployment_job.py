@@ -36,6 +36,7 @@ pytestmark = pytest.mark.integration
 QUICK = ["--help"]  # exits 0 without Spark
 FAILING = ["validate", "--version", "not-a-number"]  # exits 2
 UPDATE = "/api/2.0/mlflow/unity-catalog/registered-models/update"
+EXPERIMENT = "/Shared/deployment-job-test"  # a notebook's experiment; /Shared always exists
 
 
 def _deploy(twin: FakeWorkspace, wheel: Path, target: str, swap: dict[str, list[str]]) -> int:
@@ -57,11 +58,8 @@ def _register(model_name: str, job_run_id: str | None = None) -> str:
     """Log and register a tiny model version, as any notebook could; returns its version."""
     features = pd.DataFrame({"x": np.arange(10, dtype=float)})
     model = LogisticRegression().fit(features, (features["x"] > 4).astype(int))
-    config = load_config((model_name.split(".")[0] == load_config("prod").catalog and "prod") or "staging")
-    experiment = mlflow.get_experiment_by_name(config.experiment_name)
-    experiment_id = (
-        experiment.experiment_id if experiment else mlflow.create_experiment(config.experiment_name)
-    )
+    found = mlflow.get_experiment_by_name(EXPERIMENT)
+    experiment_id = found.experiment_id if found else mlflow.create_experiment(EXPERIMENT)
     with mlflow.start_run(experiment_id=experiment_id):
         logged = mlflow.sklearn.log_model(
             model,
@@ -123,12 +121,12 @@ def test_a_model_linked_to_another_job_is_relinked_then_left_alone(
     mlflow_twin.reset_calls()
     again = deploy(client, "staging", wheel, echo=lambda line: None)
 
-    job_id = mlflow_twin.calls_to("GET", "/api/2.2/jobs/get")[0].query["job_id"]
+    deployment_job = job_name(DEPLOYMENT_JOB_KEY, "staging")
+    job_id = next(i for i, job in mlflow_twin.jobs.items() if job["settings"]["name"] == deployment_job)
     assert summary["model_link"] == "link"
-    assert "(now: job 1)" in lines[0].splitlines()[-3]
-    assert MlflowClient().get_registered_model(model).deployment_job_id != "1"
+    assert f"-> deployment job {deployment_job} [job {job_id}] (now: job 1)" in lines[0]
+    assert MlflowClient().get_registered_model(model).deployment_job_id == str(job_id)
     assert (again["model_link"], mlflow_twin.writes()) == ("unchanged", [])
-    assert job_id
 
 
 def test_run_job_follows_the_deployment_run_of_the_version_training_registered(
