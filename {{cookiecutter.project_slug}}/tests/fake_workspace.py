@@ -83,7 +83,7 @@ class FakeWorkspace(Server):
         self.tree = WorkspaceTree()
         self.catalog = UnityCatalog(self.root, catalogs)
         self.secrets = Secrets()
-        self.serving = ServingEndpoints()
+        self.serving = ServingEndpoints(self.catalog)
         self.data_quality = DataQuality(self.catalog)
         self.jobs_api = Jobs(self.catalog, self.root, self._task_env)
         self.mlflow = None
