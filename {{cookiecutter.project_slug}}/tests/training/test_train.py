@@ -7,9 +7,11 @@ import pytest
 from mlflow import MlflowClient
 
 from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.contracts.model import HOLDOUT_START_TAG
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
 from {{ cookiecutter.package_name }}.training.train import train_and_register
 
+from fake_workspace import FakeWorkspace, workspace_client
 from model_helpers import synthetic_training_set
 
 LINEAGE = {
@@ -63,3 +65,22 @@ def test_tuning_logs_one_nested_run_per_trial_and_registers_the_best(tmp_path: P
     assert parent.data.metrics["validation_auc"] == pytest.approx(best.data.metrics["validation_auc"], abs=0)
     assert parent.data.params["learning_rate"] == best.data.params["learning_rate"]
     assert summary["tuning_trials"] == 2 and summary["model_version"] == "1"
+
+
+def test_on_unity_catalog_a_version_is_created_with_its_tags(
+    mlflow_twin: FakeWorkspace, tmp_path: Path
+) -> None:
+    """A new version starts the deployment job at once, and its `validate` reads the version's tags:
+    they go in the create call itself, never in a tag call afterwards."""
+    config = load_config("staging", home=tmp_path, on_databricks=False)
+    workspace_client(mlflow_twin).schemas.create(config.schema, config.catalog)
+
+    summary = train_and_register(config, synthetic_training_set(customers=100), LINEAGE)
+
+    versions = "/api/2.0/mlflow/unity-catalog/model-versions"
+    [create] = mlflow_twin.calls_to("POST", f"{versions}/create")
+    sent = {tag["key"]: tag["value"] for tag in (create.json or {}).get("tags", [])}
+    assert {key: sent.get(key) for key in LINEAGE} == LINEAGE
+    assert HOLDOUT_START_TAG in sent and "test_auc" in sent
+    assert mlflow_twin.calls_to("POST", f"{versions}/set-tag") == []
+    assert summary["model_version"] == "1"

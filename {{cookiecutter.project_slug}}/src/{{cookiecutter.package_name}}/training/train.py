@@ -7,7 +7,6 @@ from typing import Any
 
 import mlflow
 import pandas as pd
-from mlflow import MlflowClient
 from mlflow.models import infer_signature
 
 from ..config import Config
@@ -79,9 +78,9 @@ def train_and_register(
         split_facts = _split_facts(split)
         _log_fit(fitted, test, trials, {**lineage, **split_facts})
         importances = _log_importances(fitted.model, split)
-        logged = _log_model(config.model_name, fitted.model, test_features)
-    version = str(logged.registered_model_version)
-    _tag_version(config.model_name, version, {**lineage, **split_facts, "test_auc": f"{test['auc']:.6f}"})
+        logged = _log_model(fitted.model, test_features)
+    tags = {**lineage, **split_facts, "test_auc": f"{test['auc']:.6f}"}
+    version = str(mlflow.register_model(logged.model_uri, config.model_name, tags=tags).version)
     return {
         "model_name": config.model_name,
         "model_version": version,
@@ -124,8 +123,12 @@ def _log_importances(model: Any, split: TimeSplit) -> pd.DataFrame:
     return importances
 
 
-def _log_model(model_name: str, model: Any, test_features: pd.DataFrame) -> Any:
-    """Log the model with its signature and an input example, registering it as a new version."""
+def _log_model(model: Any, test_features: pd.DataFrame) -> Any:
+    """Log the model with its signature and an input example.
+
+    Registered afterwards with its tags in the one create call: on Databricks a new version starts the
+    deployment job, whose `validate` reads the tags, so they must exist from the version's first moment.
+    """
     signature = infer_signature(test_features, model.predict_proba(test_features))
     return mlflow.sklearn.log_model(
         model,
@@ -135,11 +138,4 @@ def _log_model(model_name: str, model: Any, test_features: pd.DataFrame) -> Any:
         pip_requirements=pip_requirements(),
         pyfunc_predict_fn="predict_proba",
         skops_trusted_types=SKOPS_TRUSTED_TYPES,
-        registered_model_name=model_name,
     )
-
-
-def _tag_version(model_name: str, version: str, tags: dict[str, str]) -> None:
-    client = MlflowClient()
-    for key, value in tags.items():
-        client.set_model_version_tag(model_name, version, key, value)
