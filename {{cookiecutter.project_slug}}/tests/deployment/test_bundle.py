@@ -16,15 +16,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from databricks.sdk.service.jobs import JobSettings
 
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import MODEL_BASE_NAME, VOLUMES, load_config
 from {{ cookiecutter.package_name }}.deployment.bundle import CURRENT_USER, MANAGED_BY_BUNDLE, WHEEL
 from {{ cookiecutter.package_name }}.deployment.deployer import SPEC_HASH_TAG
-from {{ cookiecutter.package_name }}.deployment.jobs import DEPLOY_TARGETS, DEV, JOBS
+from {{ cookiecutter.package_name }}.deployment.jobs import (
+    DEPLOY_TARGETS,
+    DEPLOYMENT_JOB_KEY,
+    DEV,
+    JOBS,
+    job_name,
+)
+from {{ cookiecutter.package_name }}.deployment.registry_api import create_model, get_model
 
 from fake_workspace import CURRENT_USER as TWIN_USER
-from fake_workspace import FakeWorkspace
+from fake_workspace import FakeWorkspace, workspace_client
 
 PROJECT = Path(__file__).resolve().parents[2]
 ME = TWIN_USER.split("@")[0]  # the twin's user as development mode's short name
@@ -192,3 +200,58 @@ def test_databricks_yml_has_the_targets_and_hosts_of_config_py() -> None:
     for target in DEPLOY_TARGETS:
         host = config["targets"][target].get("workspace", {}).get("host")
         assert host == load_config(target, on_databricks=True).workspace_host
+
+
+def deploy_as_the_bundle(twin: FakeWorkspace, resources: dict) -> None:
+    """What `databricks bundle deploy` leaves in a workspace: the loader's jobs and the registered model."""
+    client = workspace_client(twin)
+    for job in resources["jobs"].values():
+        settings = {key: value for key, value in job.items() if key != "permissions"}
+        client.jobs.create(**JobSettings.from_dict(settings).as_shallow_dict())
+    model = resources["registered_models"]["model"]
+    config = load_config("staging", on_databricks=True)
+    client.schemas.create(config.schema, config.catalog)
+    create_model(client, f"{model['catalog_name']}.{config.schema}.{model['name']}")
+
+
+def test_post_deploy_links_the_model_to_the_bundles_deployment_job_once(
+    loaded: dict,
+    fake_workspace: FakeWorkspace,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """A bundle cannot set the model's deployment job; without the link no version would be gated."""
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test")
+    deploy_as_the_bundle(fake_workspace, loaded["staging"][1])
+    command = ["post-deploy", "--target", "staging", "--host", fake_workspace.url, "--json"]
+    deployment_job = job_name(DEPLOYMENT_JOB_KEY, "staging")
+    [job_id] = [id_ for id_, job in fake_workspace.jobs.items() if job["settings"]["name"] == deployment_job]
+    fake_workspace.reset_calls()
+    capsys.readouterr()
+
+    assert main([*command, "--dry-run"]) == 0
+    assert fake_workspace.writes() == []
+    assert main(command) == 0
+    first = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    model = load_config("staging", on_databricks=True).model_name
+    assert get_model(workspace_client(fake_workspace), model)["deployment_job_id"] == str(job_id)
+    assert (first["model_link"], first["quality_monitor"]) == ("link", "waiting")
+
+    fake_workspace.reset_calls()
+    assert main(command) == 0
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert fake_workspace.writes() == []
+    assert again["model_link"] == "unchanged"
+
+
+def test_post_deploy_before_any_deploy_says_what_to_do(
+    fake_workspace: FakeWorkspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("DATABRICKS_TOKEN", "dapi-test")
+
+    code = main(["post-deploy", "--target", "prod", "--host", fake_workspace.url])
+
+    _, err = capsys.readouterr()
+    assert code != 0
+    assert "databricks bundle deploy --target prod" in err
+    assert "Traceback" not in err

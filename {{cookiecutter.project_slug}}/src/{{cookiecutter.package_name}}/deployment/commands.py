@@ -151,6 +151,20 @@ def _deploy(context: Context, args: argparse.Namespace) -> dict:
         return deploy(workspace_client(host, args.timeout), args.target, wheel, args.dry_run)
 
 
+def _post_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    _connection_arguments(parser)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+
+
+def _post_deploy(context: Context, args: argparse.Namespace) -> dict:
+    from ..workspace import workspace_client
+    from .after_bundle import post_deploy
+
+    return post_deploy(
+        workspace_client(workspace_host(args.target, args.host), args.timeout), args.target, args.dry_run
+    )
+
+
 def _run_job_arguments(parser: argparse.ArgumentParser) -> None:
     _connection_arguments(parser)
     parser.add_argument(
@@ -250,6 +264,16 @@ COMMANDS = [
         help="create or update this project's Databricks jobs (jobs.py) in a target workspace",
         run=_deploy,
         add_arguments=_deploy_arguments,
+        data=DataAccess.NONE,
+    ),
+    Command(
+        name="post-deploy",
+        help=(
+            "after `databricks bundle deploy`: link the registered model to the deployment job and keep "
+            "the data-quality monitor (what a bundle cannot declare)"
+        ),
+        run=_post_deploy,
+        add_arguments=_post_deploy_arguments,
         data=DataAccess.NONE,
     ),
     Command(

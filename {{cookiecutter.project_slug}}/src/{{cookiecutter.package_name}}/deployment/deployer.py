@@ -114,17 +114,10 @@ class Plan:
         if self.link is not None:
             lines.append(self.link.render())
         if self.monitor is not None:
-            lines.append(_monitor_line(self.monitor))
+            lines.append(self.monitor.render())
         counts = ", ".join(f"{count} {action}" for action, count in self.counts().items())
         lines.append(f"  => {counts}")
         return "\n".join(lines)
-
-
-def _monitor_line(monitor: MonitorChange) -> str:
-    detail = f" ({', '.join(monitor.changed)})" if monitor.changed else ""
-    if monitor.action == "waiting":
-        detail = " (no table yet: deploy again after the first batch-inference run)"
-    return f"  {monitor.action:<10} data-quality monitor on {monitor.table}{detail}"
 
 
 # --- pure helpers ----------------------------------------------------------------------------------

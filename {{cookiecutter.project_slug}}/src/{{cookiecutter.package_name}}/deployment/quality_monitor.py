@@ -40,6 +40,13 @@ class MonitorChange:
     def writes(self) -> bool:
         return self.action in ("create", "update")
 
+    def render(self) -> str:
+        """The change as one line of a deployment plan."""
+        detail = f" ({', '.join(self.changed)})" if self.changed else ""
+        if self.action == "waiting":
+            detail = " (no table yet: deploy again after the first batch-inference run)"
+        return f"  {self.action:<10} data-quality monitor on {self.table}{detail}"
+
 
 def profiling_config(target: str, schema_id: str) -> dict:
     """What this project sets in the monitor's `data_profiling_config` for `target`."""

@@ -60,7 +60,8 @@ def find_job(client: WorkspaceClient, job_key: str, target: str) -> dict:
         owner = f", {DEV_USER_TAG}={developer}" if developer else ""
         raise WorkspaceError(
             f"expected one job named {name!r} tagged project={PROJECT_SLUG}, target={target}{owner} on "
-            f"{client.config.host}, found {len(ours)}: run deploy-jobs --target {target} first"
+            f"{client.config.host}, found {len(ours)}: deploy first (deploy-jobs --target {target}, or "
+            f"databricks bundle deploy --target {target})"
         )
     return ours[0]
 
