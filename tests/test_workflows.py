@@ -40,8 +40,10 @@ DEPLOY_STEPS = {
     "bundle": lambda target: [
         f"databricks bundle validate --target {target}",
         f"databricks bundle deploy --target {target}",
+        f"python -m my_ml_project post-deploy --target {target}",
     ],
 }
+POST_DEPLOY = "Link the model to the deployment job, keep the data-quality monitor"
 # The steps that get the token to deploy staging and prod, per deploy tool.
 DEPLOY_STEP_NAMES = {
     "sdk": (["Deploy the jobs, schema, volumes and wheel to staging"], ["Deploy the jobs to prod"]),
@@ -49,8 +51,9 @@ DEPLOY_STEP_NAMES = {
         [
             "Validate the bundle for staging",
             "Deploy the bundle to staging (wheel with GITHUB_SHA, jobs, schema, volumes, model)",
+            POST_DEPLOY,
         ],
-        ["Validate the bundle for prod", "Deploy the bundle to prod"],
+        ["Validate the bundle for prod", "Deploy the bundle to prod", POST_DEPLOY],
     ),
 }
 PR_STEPS = [
@@ -265,7 +268,7 @@ def test_secrets_reach_only_the_steps_that_deploy(branch_project: tuple[str, str
             *[("main.yml", "staging", step) for step in staging_deploy],
             ("main.yml", "staging", "Seed the staging landing volume with generated data"),
             ("main.yml", "staging", "Feature refresh (ingest, features)"),
-            ("main.yml", "staging", "Training (train, validate, promote)"),
+            ("main.yml", "staging", "Training, then the deployment run of its version (validate, promote)"),
             ("main.yml", "staging", "Batch inference"),
             ("main.yml", "staging", "Monitoring"),
             *[("release.yml", "deploy-prod", step) for step in prod_deploy],
