@@ -50,13 +50,28 @@ VALUE_OPTIONS = _value_options()
 IDS = [f"{name} {action.option_strings[-1]}" for name, action in VALUE_OPTIONS]
 
 
+# Tried in order for a required option without choices: the first its type accepts is used.
+SAMPLES = ("1", "2026-01-01")
+
+
+def _valid(command: str, action: argparse.Action) -> str:
+    if action.choices:
+        return str(next(iter(action.choices)))
+    for sample in SAMPLES:
+        try:
+            action.type(sample)
+        except (argparse.ArgumentTypeError, TypeError, ValueError):
+            continue
+        return sample
+    raise AssertionError(f"{command} {action.option_strings[-1]}: no sample value fits; add one to SAMPLES")
+
+
 def _required(command: str, but: argparse.Action) -> list[str]:
     """Valid values of the command's required options (other than `but`)."""
     argv = []
     for action in _subparsers()[command]._actions:
         if action.required and action is not but and action.option_strings:
-            assert action.choices, f"{command} {action.option_strings[-1]}: required without choices"
-            argv += [action.option_strings[-1], next(iter(action.choices))]
+            argv += [action.option_strings[-1], _valid(command, action)]
     return argv
 
 
