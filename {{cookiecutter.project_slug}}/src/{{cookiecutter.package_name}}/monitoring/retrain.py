@@ -2,9 +2,10 @@
 
 Locally the train -> validate -> promote commands run in this process (`commands.run_steps`, over
 the commands the CLI registered in the context). In workspace environments the deployed training job
-of the same target (which has those tasks) is started with `jobs.run_now`, found by its name and
-project/target tags, with an idempotency token per target and window so a rerun of the same
-monitoring window starts no second training run.
+of the same target is started with `jobs.run_now` (it trains and registers; the registry then runs
+the deployment job, validate -> promote, for the new version), found by its name and project/target
+tags, with an idempotency token per target and window so a rerun of the same monitoring window starts
+no second training run.
 """
 
 from __future__ import annotations
