@@ -69,9 +69,11 @@ def _register(config: Config, count: int) -> list[str]:
             features, training[LABEL_COLUMN]
         )
         with mlflow.start_run():
-            version = str(_log_model(config.model_name, model, features).registered_model_version)
-        MlflowClient().set_model_version_tag(config.model_name, version, "gate_status", "passed")
-        versions.append(version)
+            logged = _log_model(model, features)
+        registered = mlflow.register_model(
+            logged.model_uri, config.model_name, tags={"gate_status": "passed"}
+        )
+        versions.append(str(registered.version))
     return versions
 
 
