@@ -156,7 +156,8 @@ def wait_for_deployment(
     if state is None:
         raise WorkspaceError(
             f"version {version} of {model} started no deployment job run: the model is not linked to "
-            f"its deployment job (run deploy-jobs --target {target})"
+            f"its deployment job (run deploy-jobs --target {target}, or post-deploy --target {target} after "
+            "a bundle deploy)"
         )
     run_id, job = int(state["run_id"]), job_name(DEPLOYMENT_JOB_KEY, target, developer_of(client, target))
     minutes_left = max(deadline - time.monotonic(), 1.0) / 60
