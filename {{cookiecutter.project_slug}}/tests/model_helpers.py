@@ -3,8 +3,11 @@ deployment, inference). tests/ is on pythonpath, so test modules import this by 
 
 from __future__ import annotations
 
+import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.models import infer_signature
+from sklearn.linear_model import LogisticRegression
 
 from {{ cookiecutter.package_name }}.features.spec import (
     CATEGORICAL_FEATURES,
@@ -79,3 +82,18 @@ def probability_from_events(features):
 
     probability = features.getField("events_30d") / 10
     return F.array(1 - probability, probability)
+
+
+def register_tiny_version(model_name: str, experiment_id: str, tags: dict[str, str] | None = None) -> str:
+    """Log a tiny one-feature model in `experiment_id` and register it with `tags` (in the create call,
+    as `train` does); returns the new version."""
+    features = pd.DataFrame({"x": np.arange(10, dtype=float)})
+    model = LogisticRegression().fit(features, (features["x"] > 4).astype(int))
+    with mlflow.start_run(experiment_id=experiment_id):
+        logged = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=infer_signature(features, model.predict(features)),
+            pip_requirements=["scikit-learn"],
+        )
+    return str(mlflow.register_model(logged.model_uri, model_name, tags=tags).version)

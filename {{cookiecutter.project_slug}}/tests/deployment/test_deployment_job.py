@@ -14,13 +14,9 @@ import json
 from pathlib import Path
 
 import mlflow
-import numpy as np
-import pandas as pd
 import pytest
 from databricks.sdk.service.jobs import JobSettings
 from mlflow import MlflowClient
-from mlflow.models import infer_signature
-from sklearn.linear_model import LogisticRegression
 
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import load_config
@@ -31,6 +27,7 @@ from {{ cookiecutter.package_name }}.deployment.runs import wait_for_deployment
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 
 from fake_workspace import FakeWorkspace, workspace_client
+from model_helpers import register_tiny_version
 
 pytestmark = pytest.mark.integration
 QUICK = ["--help"]  # exits 0 without Spark
@@ -56,22 +53,10 @@ def _deploy(twin: FakeWorkspace, wheel: Path, target: str, swap: dict[str, list[
 
 def _register(model_name: str, job_run_id: str | None = None) -> str:
     """Log and register a tiny model version, as any notebook could; returns its version."""
-    features = pd.DataFrame({"x": np.arange(10, dtype=float)})
-    model = LogisticRegression().fit(features, (features["x"] > 4).astype(int))
     found = mlflow.get_experiment_by_name(EXPERIMENT)
     experiment_id = found.experiment_id if found else mlflow.create_experiment(EXPERIMENT)
-    with mlflow.start_run(experiment_id=experiment_id):
-        logged = mlflow.sklearn.log_model(
-            model,
-            name="model",
-            signature=infer_signature(features, model.predict(features)),
-            pip_requirements=["scikit-learn"],
-            registered_model_name=model_name,
-        )
-    version = str(logged.registered_model_version)
-    if job_run_id is not None:
-        MlflowClient().set_model_version_tag(model_name, version, JOB_RUN_ID_TAG, job_run_id)
-    return version
+    tags = {JOB_RUN_ID_TAG: job_run_id} if job_run_id is not None else None
+    return register_tiny_version(model_name, experiment_id, tags)
 
 
 def _deployment_run(twin: FakeWorkspace, model_name: str, version: str) -> dict:

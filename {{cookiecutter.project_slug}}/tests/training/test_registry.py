@@ -3,13 +3,8 @@ found by search carry no tags there, so every lookup that needs tags must read t
 
 from pathlib import Path
 
-import mlflow
-import numpy as np
-import pandas as pd
 import pytest
 from mlflow import MlflowClient
-from mlflow.models import infer_signature
-from sklearn.linear_model import LogisticRegression
 
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.contracts.model import JOB_RUN_ID_TAG
@@ -21,6 +16,7 @@ from {{ cookiecutter.package_name }}.training.registry import (
 )
 
 from fake_workspace import FakeWorkspace, workspace_client
+from model_helpers import register_tiny_version
 
 
 @pytest.fixture
@@ -28,22 +24,10 @@ def registered(mlflow_twin: FakeWorkspace, tmp_path: Path):
     """Three versions of the staging model in the twin's Unity Catalog, tagged with their job runs."""
     config = load_config("staging", home=tmp_path, on_databricks=False)
     workspace_client(mlflow_twin).schemas.create(config.schema, config.catalog)
-    features = pd.DataFrame({"x": np.arange(10, dtype=float)})
-    model = LogisticRegression().fit(features, (features["x"] > 4).astype(int))
     experiment_id = configure_mlflow(config)
-    client = MlflowClient()
     for run_id in ("101", "102", "103"):
-        with mlflow.start_run(experiment_id=experiment_id):
-            info = mlflow.sklearn.log_model(
-                model,
-                name="model",
-                signature=infer_signature(features, model.predict(features)),
-                pip_requirements=["scikit-learn"],
-                registered_model_name=config.model_name,
-            )
-        client.set_model_version_tag(
-            config.model_name, str(info.registered_model_version), JOB_RUN_ID_TAG, run_id
-        )
+        register_tiny_version(config.model_name, experiment_id, {JOB_RUN_ID_TAG: run_id})
+    client = MlflowClient()
     return client, config.model_name
 
 
