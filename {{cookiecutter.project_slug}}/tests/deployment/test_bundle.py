@@ -6,6 +6,7 @@ loader the CLI runs (`python -m databricks.bundles.build --phase load_resources`
 The loader's jobs are then compared with the jobs `deploy-jobs` created on the twin, field by field.
 Where the CLI itself changes a job at deploy (the wheel path it uploads; development mode's name
 prefix and `${workspace.current_user.short_name}`), the test applies the same change, and nothing else.
+Development mode also adds a `dev` tag, which neither side's lookups read; it is left out of both.
 """
 
 import json
