@@ -99,6 +99,16 @@ class GateThresholds:
 
 
 @dataclass(frozen=True)
+class TrainingLimits:
+    """What `train` and `validate` bring to the driver (scikit-learn trains in one process)."""
+
+    # A training set above this many rows is sampled on the Spark side to about this many (the same
+    # rows for `train` and `validate`). 1M rows x the model features is ~100 MB of pandas and a few
+    # minutes of fitting on 2 cores; the generated data reaches it at ~25M events.
+    max_rows: int = 1_000_000
+
+
+@dataclass(frozen=True)
 class MonitoringThresholds:
     """Drift and quality limits; `warn` is reported, `alert` raises an alert."""
 
@@ -165,6 +175,7 @@ class Config:
     mlflow_artifact_root: str | None
     ingest: IngestRules = field(default_factory=IngestRules)
     gate: GateThresholds = field(default_factory=GateThresholds)
+    training: TrainingLimits = field(default_factory=TrainingLimits)
     monitoring: MonitoringThresholds = field(default_factory=MonitoringThresholds)
     shuffle_partitions: int = 4
     workspace_host: str | None = None

@@ -9,8 +9,9 @@ from ..contracts.model import JOB_RUN_ID_TAG, TRAINING_VERSION_TAG
 from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
-from ..tables import read_table, table_exists, table_version
+from ..tables import table_exists, table_version
 from .lineage import git_commit
+from .sample import training_rows
 from .train import train_and_register
 
 FEATURE_TABLES = (Table.CUSTOMER_FEATURES, Table.TRAINING_SET)
@@ -24,7 +25,7 @@ def train_from_table(
     if not table_exists(spark, table):
         raise LifecycleError(f"the training set {table.identifier} does not exist: run `features` first")
     version = table_version(spark, table)
-    frame = read_table(spark, table, version=version)
+    frame = training_rows(spark, config, version)
     missing = [column for column in TRAINING_SET_COLUMNS if column not in frame.columns]
     if missing:
         raise LifecycleError(f"{table.identifier} lacks column(s) {missing}: rebuild it with `features`")

@@ -10,10 +10,9 @@ from pyspark.sql import functions as F
 
 from ..config import Config
 from ..contracts.model import HOLDOUT_START_TAG, TRAINING_VERSION_TAG
-from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import LABEL_TS_COLUMN, TRAINING_SET_COLUMNS
-from ..tables import read_table
+from ..training.sample import training_rows
 
 REQUIRED_TAGS = (TRAINING_VERSION_TAG, HOLDOUT_START_TAG)
 
@@ -26,9 +25,7 @@ def load_holdout(spark: SparkSession, config: Config, version: ModelVersion) -> 
             f"model version {version.version} lacks tag(s) {missing}: it was not registered by `train`, "
             "so its holdout is unknown; validate a version registered by `train`"
         )
-    frame = read_table(
-        spark, config.table(Table.TRAINING_SET), version=int(version.tags[TRAINING_VERSION_TAG])
-    )
+    frame = training_rows(spark, config, int(version.tags[TRAINING_VERSION_TAG]))
     holdout_start = pd.Timestamp(version.tags[HOLDOUT_START_TAG])
     rows = frame.where(
         F.col(LABEL_TS_COLUMN) >= F.lit(holdout_start.strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp")
