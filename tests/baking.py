@@ -10,6 +10,18 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text())
+# A project unlike the default in every choice and in its names: the pull-request job's steps run on it.
+NON_DEFAULT = {
+    "project_name": "Acme Churn",
+    "package_name": "acme_churn",
+    "cloud": "gcp",
+    "compute": "classic",
+    "ci_auth": "token",
+    "deploy_tool": "bundle",
+    "serving": "endpoint",
+    "dev_catalog": "acme_dev",
+    "schema_name": "churn",
+}
 # The choice inputs (a list of values, the first the default) and their values.
 OPTIONS = {
     field: values

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from baking import DEFAULTS, bake, pairwise_combinations
+from baking import DEFAULTS, NON_DEFAULT, bake, pairwise_combinations
 from workflow_runner import (
     actionlint_version,
     ensure_actionlint,
@@ -293,7 +293,9 @@ def _report(results: list) -> str:
 def test_the_pull_request_job_steps_pass_in_order_in_a_fresh_environment(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    project = bake(tmp_path_factory.mktemp("pr-steps"))
+    """On a project unlike the default in every choice and name (the default one's suite runs in the
+    integration job's steps below): the unit tests run once per test run, not once per project."""
+    project = bake(tmp_path_factory.mktemp("pr-steps"), **NON_DEFAULT)
     env = runner_environment(fresh_env(tmp_path_factory.mktemp("pr-venv") / "env"))
     job = workflows(project)["pull-request.yml"]["jobs"]["unit"]
 
@@ -319,3 +321,12 @@ def test_the_local_part_of_the_integration_job_passes_in_order_in_a_fresh_enviro
     failed = [result for result in results if result.returncode != 0]
     assert not failed, f"{failed[0].command} failed:\n{failed[0].output}"
     assert len(results) == len(_run_steps(job)) == 3
+    # The install step gave the environment the project's console script, as `pip install -e` does.
+    script = subprocess.run(
+        [str(Path(env["VIRTUAL_ENV"]) / "bin" / "my_ml_project"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert script.returncode == 0, script.stderr
+    assert "generate-data" in script.stdout and "run-all" in script.stdout
