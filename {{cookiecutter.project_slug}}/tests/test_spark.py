@@ -1,4 +1,16 @@
-from {{ cookiecutter.package_name }}.spark import local_spark_conf
+import zipfile
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from {{ cookiecutter.package_name }}.spark import (
+    delta_jars_record,
+    local_spark_conf,
+    recorded_jars,
+    with_delta_jars,
+)
 
 
 def test_the_shared_session_is_local_with_delta_and_few_partitions(spark, config) -> None:
@@ -13,3 +25,68 @@ def test_local_conf_keeps_delta_snapshots_small(config) -> None:
 
     assert conf["spark.databricks.delta.snapshotPartitions"] == str(config.shuffle_partitions)
     assert conf["spark.sql.session.timeZone"] == "UTC"
+
+
+# --- Delta's jars: Ivy resolves them once, later sessions reuse the files ---------------------------
+def _jar(path: Path) -> str:
+    with zipfile.ZipFile(path, "w") as jar:
+        jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+    return str(path)
+
+
+@pytest.fixture
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A record of two whole jars, in a cache of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    record = delta_jars_record()
+    record.parent.mkdir(parents=True)
+    jars = [_jar(tmp_path / "delta-spark.jar"), _jar(tmp_path / "delta-storage.jar")]
+    record.write_text("\n".join(jars) + "\n")
+    return record
+
+
+def _resolves(record: Path) -> bool:
+    return with_delta_jars(SparkSession.Builder(), record)[1]
+
+
+def test_the_record_is_per_installed_delta_version_in_the_user_cache(record: Path, tmp_path: Path) -> None:
+    assert record == tmp_path / "cache" / record.parent.name / f"delta-spark-{version('delta-spark')}.jars"
+    assert delta_jars_record("9.9.9") != record
+
+
+def test_a_complete_record_skips_the_ivy_resolution(record: Path, tmp_path: Path) -> None:
+    assert recorded_jars(record) == [str(tmp_path / "delta-spark.jar"), str(tmp_path / "delta-storage.jar")]
+    assert _resolves(record) is False
+
+
+def test_without_a_record_for_the_installed_version_ivy_resolves(record: Path) -> None:
+    other_version = delta_jars_record("9.9.9")
+
+    assert recorded_jars(other_version) is None
+    assert _resolves(other_version) is True
+
+
+@pytest.mark.parametrize("damage", ["deleted", "truncated", "empty record"])
+def test_a_missing_or_cut_short_jar_sends_the_session_back_to_ivy(
+    damage: str, record: Path, tmp_path: Path
+) -> None:
+    jar = tmp_path / "delta-storage.jar"
+    if damage == "deleted":
+        jar.unlink()
+    elif damage == "truncated":  # a download cut short: the zip's end, written last, is missing
+        jar.write_bytes(jar.read_bytes()[:20])
+    else:
+        record.write_text("\n")
+
+    assert recorded_jars(record) is None
+    assert _resolves(record) is True
+
+
+def test_the_shared_session_loaded_the_recorded_jars_of_the_installed_delta(spark) -> None:
+    """Whichever route it took, the session ends with a record naming the jars it runs with."""
+    jars = recorded_jars(delta_jars_record())
+
+    assert jars is not None
+    names = [Path(jar).name for jar in jars]
+    assert any("delta-spark_" in name and name.endswith(f"-{version('delta-spark')}.jar") for name in names)
+    assert [Path(uri).name for uri in spark.conf.get("spark.jars").split(",")] == names

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -171,12 +172,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The console script: end the process with `main`'s exit code.
+    """The console script: end the process with `main`'s exit code, leaving no process behind.
 
     Databricks runs a `python_wheel_task` by calling this entry point and ignoring what it returns, so
     returning the code would report every failure as success; only SystemExit reaches the task state.
     """
-    raise SystemExit(main())
+    try:
+        code = main()
+    finally:
+        _stop_local_spark()
+    raise SystemExit(code)
+
+
+def _stop_local_spark() -> None:
+    """Stop the local Spark session the command started, with its JVM and Python workers (spark.py);
+    otherwise they outlive the process for a while. A process that never loaded spark.py started none
+    (and importing it would load pyspark)."""
+    if f"{__package__}.spark" in sys.modules:
+        from .spark import stop_local_sessions
+
+        stop_local_sessions()
 
 
 if __name__ == "__main__":

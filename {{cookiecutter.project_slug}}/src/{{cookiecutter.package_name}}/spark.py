@@ -6,20 +6,43 @@
 - Locally with `Config.serverless`: a local Spark Connect server (`remote("local[*]")`), so the code
   runs as on serverless: a Connect client, foreachBatch on the server side.
 - Locally otherwise: classic `local[*]`.
+
+Delta's jars, locally: the first session asks for them as a Maven package (delta-spark's pip helper
+sets `spark.jars.packages`), which Ivy resolves and downloads once into its cache (~/.ivy2.5.2). The
+jar files that resolution gave are then recorded (`delta_jars_record`, one per delta-spark version),
+and later sessions pass them as `spark.jars`: a new JVM skips the Ivy resolution (seconds on every
+command). A record with a missing or truncated jar, or none for the installed delta-spark version,
+sends the session back to the package route, which records again. The Spark Connect local server gets
+the same settings: it runs in a JVM of this process.
+
+A command process stops the local session it started, and waits for its JVM, before it exits
+(`stop_local_sessions`, called by cli.entry): no JVM or Python worker outlives the command.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from pyspark import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 
 from .config import PACKAGE_NAME, Config
+from .progress import logger
 
 REMOTE_VARIABLE = "SPARK_REMOTE"
+# Seconds a stopped session's JVM gets to exit on its own before it is killed.
+JVM_EXIT_SECONDS = 30
+# The local sessions this process started (get_spark), stopped by stop_local_sessions.
+_STARTED: list[SparkSession] = []
 
 
 def local_spark_conf(config: Config) -> dict[str, str]:
@@ -49,13 +72,10 @@ def local_spark_conf(config: Config) -> dict[str, str]:
 def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     """The session this process should use (see the module docstring).
 
-    A local session downloads the Delta jars from Maven Central on first use (cached in ~/.ivy2).
+    A local session downloads the Delta jars from Maven Central on first use (cached in ~/.ivy2.5.2).
     """
     if config.on_databricks or REMOTE_VARIABLE in os.environ:
         return SparkSession.builder.getOrCreate()
-
-    # Only here: delta-spark's pip helper is a local dependency (the dev extra), not on Databricks.
-    from delta import configure_spark_with_delta_pip
 
     # Workers must run this interpreter (it has pandas, pyarrow, mlflow), on loopback only.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -67,10 +87,90 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     )
     for key, value in local_spark_conf(config).items():
         builder = builder.config(key, value)
-    session = configure_spark_with_delta_pip(builder.appName(app_name)).getOrCreate()
+    record = delta_jars_record()
+    builder, resolves = with_delta_jars(builder.appName(app_name), record)
+    session = builder.getOrCreate()
+    if session not in _STARTED:
+        _STARTED.append(session)
+    if resolves:
+        _record_jars(session, record)
     if not config.serverless:
         session.sparkContext.setLogLevel(os.environ.get("SPARK_LOG_LEVEL", "ERROR"))
     return session
+
+
+def delta_jars_record(delta_version: str | None = None) -> Path:
+    """Where the jar files of the installed (or the given) delta-spark version are recorded:
+    $XDG_CACHE_HOME (default ~/.cache)/<package>/delta-spark-<version>.jars, one path a line."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache, PACKAGE_NAME, f"delta-spark-{delta_version or version('delta-spark')}.jars")
+
+
+def recorded_jars(record: Path) -> list[str] | None:
+    """The recorded jar files, or None unless there is a record and each of its files is a whole jar
+    (a zip whose end, written last, is there: a download cut short is not)."""
+    try:
+        jars = [line for line in record.read_text().splitlines() if line.strip()]
+    except OSError:
+        return None
+    whole = jars and all(Path(jar).is_file() and zipfile.is_zipfile(jar) for jar in jars)
+    return jars if whole else None
+
+
+def with_delta_jars(builder: SparkSession.Builder, record: Path) -> tuple[SparkSession.Builder, bool]:
+    """The builder with the recorded Delta jars as `spark.jars` when they are all there, else with
+    delta-spark's package for Ivy to resolve (`spark.jars.packages`); True in the second case."""
+    jars = recorded_jars(record)
+    if jars is not None:
+        return builder.config("spark.jars", ",".join(jars)), False
+    # Only here: delta-spark's pip helper is a local dependency (the dev extra), not on Databricks.
+    from delta import configure_spark_with_delta_pip
+
+    return configure_spark_with_delta_pip(builder), True
+
+
+def _record_jars(session: SparkSession, record: Path) -> None:
+    """Record the jar files Ivy resolved (Spark lists them in `spark.jars`) for the next sessions.
+
+    Best effort: a record that cannot be written only means the next session resolves again.
+    """
+    uris = [uri for uri in session.conf.get("spark.jars", "").split(",") if uri]
+    jars = [unquote(urlsplit(uri).path) if uri.startswith("file:") else uri for uri in uris]
+    if not jars:
+        return
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=record.parent, delete=False, suffix=".tmp") as file:
+            file.write("".join(f"{jar}\n" for jar in jars))
+        Path(file.name).replace(record)  # whole or absent, even with several sessions starting at once
+    except OSError as error:
+        logger.debug("Delta jars not recorded in %s: %s", record, error)
+
+
+def stop_local_sessions(timeout_seconds: float = JVM_EXIT_SECONDS) -> None:
+    """Stop the local sessions this process started and wait for their JVM (with its Python workers)
+    to exit; at the end of a command process (cli.entry). The session of a Databricks runtime or of a
+    Spark Connect server (not started here) is not touched."""
+    if not _STARTED:
+        return
+    while _STARTED:
+        _STARTED.pop().stop()
+    # pyspark keeps the JVM's process as `proc` on its gateway "for use by the caller" (java_gateway.py)
+    # and leaves it running after stop(); the JVM exits when its stdin closes.
+    gateway = SparkContext._gateway
+    process: subprocess.Popen | None = getattr(gateway, "proc", None)
+    if gateway is None or process is None:
+        return
+    gateway.shutdown()
+    SparkContext._gateway = SparkContext._jvm = None
+    if process.stdin is not None:
+        process.stdin.close()
+    try:
+        process.wait(timeout_seconds)
+    except subprocess.TimeoutExpired:
+        logger.warning("the Spark JVM did not exit %s s after its session stopped: killed", timeout_seconds)
+        process.kill()
+        process.wait()
 
 
 @contextmanager
