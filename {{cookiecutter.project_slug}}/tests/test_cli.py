@@ -1,12 +1,29 @@
-"""The CLI end to end, in-process: exit codes, the --json last line, run-all."""
+"""The CLI end to end, in-process: exit codes, the --json last line, run-all; and in processes of its
+own: what a command loads, and what it leaves running when it exits."""
 
+import inspect
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from mlflow import MlflowClient
 
 from {{ cookiecutter.package_name }} import cli
-from {{ cookiecutter.package_name }}.config import EMULATE_WORKSPACE_VARIABLE, load_config
+from {{ cookiecutter.package_name }}.config import EMULATE_WORKSPACE_VARIABLE, PACKAGE_NAME, load_config
+from {{ cookiecutter.package_name }}.contracts.model import (
+    CHALLENGER,
+    CHAMPION,
+    GATE_PASSED,
+    GATE_STATUS_TAG,
+    PREVIOUS_CHAMPION,
+)
+from {{ cookiecutter.package_name }}.contracts.tables import Table
+from {{ cookiecutter.package_name }}.deployment.release import BASELINE_TABLE_TAG
+from {{ cookiecutter.package_name }}.tracking import configure_mlflow
 
 
 @pytest.fixture
@@ -137,3 +154,117 @@ def test_the_approval_step_is_skipped_where_no_approval_is_required(home: Path, 
     assert (code, summary["status"]) == (0, "skipped")
     assert "environment local requires no approval" in summary["reason"]
     assert steps["check-approval"]["skipped"] is True
+
+
+# --- in processes of their own ----------------------------------------------------------------------
+def _environment(home: Path) -> dict[str, str]:
+    return {**os.environ, "LAKEHOUSE_HOME": str(home), "PYTHONPATH": os.pathsep.join(filter(None, sys.path))}
+
+
+def _python(code: str, *args: str, home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=_environment(home),
+        check=False,
+    )
+
+
+def _registered_with_baselines(home: Path) -> tuple[MlflowClient, str]:
+    """Two versions that passed the gate and whose baselines were snapshotted: 1 the @champion, 2 the
+    @challenger."""
+    config = load_config("local", home=home)
+    configure_mlflow(config)
+    client = MlflowClient()
+    client.create_registered_model(config.model_name)
+    baselines = config.table(Table.CHAMPION_BASELINES).identifier
+    tags = {GATE_STATUS_TAG: GATE_PASSED, BASELINE_TABLE_TAG: baselines}
+    for _ in range(2):
+        client.create_model_version(config.model_name, source=str(home / "model"), tags=tags)
+    client.set_registered_model_alias(config.model_name, CHAMPION, "1")
+    client.set_registered_model_alias(config.model_name, CHALLENGER, "2")
+    return client, config.model_name
+
+
+# What starts Spark (the package's session factory and tables, Delta), the Databricks SDK, scikit-learn.
+# (`import mlflow` itself imports pyspark's Python modules, which start no JVM.)
+NOT_FOR_ALIASES = [
+    *(f"{PACKAGE_NAME}.{module}" for module in ("spark", "tables", "training.baseline", "workspace")),
+    *("delta", "databricks.sdk", "sklearn"),
+]
+LOADED_PROBE = f"""
+import json, sys
+from {PACKAGE_NAME}.cli import main
+codes = [main([name, "--json"]) for name in sys.argv[1:]]
+print(json.dumps(dict(codes=codes, loaded=[name for name in {NOT_FOR_ALIASES!r} if name in sys.modules])))
+"""
+
+
+def test_promote_and_rollback_of_versions_with_baselines_start_no_spark_nor_sdk(home: Path) -> None:
+    """They only move aliases: no Spark session (a JVM), no Databricks SDK, no scikit-learn."""
+    client, name = _registered_with_baselines(home)
+
+    result = _python(LOADED_PROBE, "promote", "rollback", home=home)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"codes": [0, 0], "loaded": []}
+    # The local registry gives versions as int.
+    assert str(client.get_model_version_by_alias(name, CHAMPION).version) == "1"
+    assert str(client.get_model_version_by_alias(name, PREVIOUS_CHAMPION).version) == "1"
+    assert "promoted_at" in client.get_model_version(name, "2").tags
+
+
+def processes() -> Iterator[tuple[int, str, str, int, int]]:
+    """(pid, name, state, parent pid, process group) of every process, from Linux's /proc/<pid>/stat."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, fields = stat.read_text().rsplit(") ", 1)
+        except OSError:  # it exited meanwhile
+            continue
+        state, parent, group = fields.split()[:3]
+        yield int(stat.parent.name), head.split(" (", 1)[1], state, int(parent), int(group)
+
+
+ENTRY_PROBE = f"""
+import json, os, sys
+from collections.abc import Iterator
+from pathlib import Path
+from {PACKAGE_NAME} import cli
+{inspect.getsource(processes)}
+sys.argv = ["{PACKAGE_NAME}", *sys.argv[1:]]
+try:
+    cli.entry()
+except SystemExit as exit:
+    code = exit.code
+# Its children once entry() is done: running, or exited and not collected (state Z).
+children = [name for _, name, _, parent, _ in processes() if parent == os.getpid()]
+print(json.dumps(dict(code=code, children=children)))
+"""
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_a_spark_command_leaves_no_process_behind(home: Path) -> None:
+    """`ingest` starts Spark (a JVM, which starts Python workers); by the time the command process
+    exits, the JVM has exited and been collected, and its process group runs nothing more."""
+    generated = _python(ENTRY_PROBE, "generate-data", "--rows", "50", home=home)
+    assert json.loads(generated.stdout.strip().splitlines()[-1]) == {"code": 0, "children": []}
+
+    with subprocess.Popen(
+        [sys.executable, "-c", ENTRY_PROBE, "ingest"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(home),
+        start_new_session=True,  # its process group is its pid
+    ) as ingest:
+        out, err = ingest.communicate(timeout=600)
+    # An exited process (state Z) only waits for init to collect it.
+    running = [
+        (name, state) for _, name, state, _, group in processes() if group == ingest.pid and state != "Z"
+    ]
+
+    assert json.loads(out.strip().splitlines()[-1]) == {"code": 0, "children": []}, err[-3000:]
+    assert "ingest: done" in err
+    assert running == []

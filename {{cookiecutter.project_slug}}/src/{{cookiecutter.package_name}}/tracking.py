@@ -7,7 +7,6 @@ from pathlib import Path
 import mlflow
 
 from .config import Config
-from .workspace import call, workspace_client
 
 
 def configure_mlflow(config: Config) -> str:
@@ -29,6 +28,10 @@ def configure_mlflow(config: Config) -> str:
 
 def _create_experiment(config: Config) -> str:
     if config.uses_workspace:
+        # Only here: the Databricks SDK takes about a second to import (it loads every service's
+        # module); every MLflow command of the local environment would pay it for nothing.
+        from .workspace import call, workspace_client
+
         folder = config.experiment_name.rsplit("/", 1)[0]
         client = workspace_client()
         call(client, f"creating the experiments folder {folder}", client.workspace.mkdirs, folder)

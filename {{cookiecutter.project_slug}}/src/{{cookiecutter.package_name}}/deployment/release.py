@@ -4,6 +4,12 @@
 moves the alias: a champion never lacks its baseline. `rollback` moves the alias first (it is the
 emergency exit and must not wait for anything), then makes sure the restored champion has a baseline.
 
+A snapshot is recorded on its model version (`BASELINE_TABLE_TAG`, the baseline table's name), so a
+version that has one needs no Spark: rolling back, or promoting a version that was champion before,
+only moves aliases. Spark starts only to snapshot (or to look for the snapshot of a version promoted
+before the tag existed, which then gets it). Whoever drops the baseline table by hand deletes these
+tags with it.
+
 Serving (serving.py): a project generated with serving=endpoint keeps its Model Serving endpoint on the
 @champion after every promote and rollback in a workspace environment (so the Databricks job's `promote`
 task keeps it current); one generated with serving=none only when asked (`--serving-endpoint`). The
@@ -17,15 +23,16 @@ from mlflow import MlflowClient
 from ..commands import Context
 from ..config import Config
 from ..contracts.model import CHALLENGER
+from ..contracts.tables import Table
 from ..errors import ConfigError, LifecycleError
 from ..progress import logger
 from ..runtime import SERVING
 from ..tracking import configure_mlflow
-from ..training.baseline import has_baseline, snapshot_baseline
 from ..training.registry import existing_version, get_version, version_by_alias, version_registered_by
-from ..workspace import workspace_client
 from .promotion import Transition, promote, rollback
-from .serving import deploy_endpoint, endpoint_spec
+
+# On a model version: the table that holds its baseline snapshot (see the module docstring).
+BASELINE_TABLE_TAG = "baseline_table"
 
 
 def promote_challenger(
@@ -73,14 +80,21 @@ def _expected_version(
 
 def _ensure_baseline(context: Context, client: MlflowClient, name: str, version: str) -> bool:
     """Snapshot the version's baseline unless it has one; True when a snapshot was taken."""
-    if has_baseline(context.spark, context.config, version):
-        return False
     model_version = get_version(client, name, version)
     if model_version is None:
         raise ConfigError(f"model {name} has no version {version}")
-    rows = snapshot_baseline(context.spark, context.config, model_version)
-    logger.info("baseline of version %s: %d training rows kept for monitoring", version, rows)
-    return True
+    table = context.config.table(Table.CHAMPION_BASELINES).identifier
+    if model_version.tags.get(BASELINE_TABLE_TAG) == table:
+        return False
+    # Only here: Spark (its import and a JVM) is needed only when the registry does not know the baseline.
+    from ..training.baseline import has_baseline, snapshot_baseline
+
+    snapshot = not has_baseline(context.spark, context.config, version)
+    if snapshot:
+        rows = snapshot_baseline(context.spark, context.config, model_version)
+        logger.info("baseline of version %s: %d training rows kept for monitoring", version, rows)
+    client.set_model_version_tag(name, version, BASELINE_TABLE_TAG, table)
+    return snapshot
 
 
 def _summary(context: Context, transition: Transition, baseline_snapshot: bool, serve: bool) -> dict:
@@ -106,6 +120,10 @@ def serves_endpoint(config: Config, serve: bool | None) -> bool:
 
 
 def _serve(context: Context, transition: Transition) -> dict:
+    # Only here: the Databricks SDK (about a second to import) is needed only where an endpoint is served.
+    from ..workspace import workspace_client
+    from .serving import deploy_endpoint, endpoint_spec
+
     spec = endpoint_spec(context.config, transition.champion)
     change = deploy_endpoint(workspace_client(), spec)
     logger.info("serving endpoint %s: %s, serving version %s", spec.name, change.action, spec.model_version)
