@@ -191,7 +191,10 @@ def _stop_local_spark() -> None:
     if f"{__package__}.spark" in sys.modules:
         from .spark import stop_local_sessions
 
-        stop_local_sessions()
+        try:
+            stop_local_sessions()
+        except Exception as error:  # the command's result stands; its JVM still ends with this process
+            logger.warning("stopping the Spark session failed: %s", error)
 
 
 if __name__ == "__main__":
