@@ -1,4 +1,4 @@
-"""Benchmarks of issue 15's targets: prints a table with met/MISSED per target and writes JSON.
+"""Benchmarks of the performance targets: prints a table with met/MISSED per target and writes JSON.
 
 Every target is checked against a figure measured in the same run (absolute times vary between
 machines and with their load):
@@ -479,9 +479,9 @@ def print_lifecycle(results: dict) -> None:
     steps = list(lifecycle[0]["steps"])
     print("\n2. Lifecycle: run-all on a fresh lakehouse home (seconds; peak memory of the process tree)")
     header = f"{'rows':>10} {'total':>8} {'peak MB':>8} {'left':>4} "
-    print(header + " ".join(f"{name[:9]:>9}" for name in steps))
+    print(header + " ".join(f"{name:>{max(len(name), 8)}}" for name in steps))
     for run in lifecycle:
-        cells = " ".join(f"{run['steps'].get(name, 0.0):>9.1f}" for name in steps)
+        cells = " ".join(f"{run['steps'].get(name, 0.0):>{max(len(name), 8)}.1f}" for name in steps)
         facts = f"{run['wall_seconds']:>8.1f} {run['peak_memory_mb']:>8} {run['leftover_processes']:>4}"
         print(f"{run['rows']:>10} {facts} {cells}")
     for step, factors in results["growth"].items():
