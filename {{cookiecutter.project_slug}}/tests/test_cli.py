@@ -15,6 +15,7 @@ from mlflow import MlflowClient
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.config import EMULATE_WORKSPACE_VARIABLE, PACKAGE_NAME, load_config
 from {{ cookiecutter.package_name }}.contracts.model import (
+    BASELINE_TABLE_TAG,
     CHALLENGER,
     CHAMPION,
     GATE_PASSED,
@@ -22,7 +23,6 @@ from {{ cookiecutter.package_name }}.contracts.model import (
     PREVIOUS_CHAMPION,
 )
 from {{ cookiecutter.package_name }}.contracts.tables import Table
-from {{ cookiecutter.package_name }}.deployment.release import BASELINE_TABLE_TAG
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
 
 

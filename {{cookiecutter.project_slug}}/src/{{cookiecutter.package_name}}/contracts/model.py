@@ -25,5 +25,8 @@ APPROVED = "approved"
 # Set by `promote` and `rollback`.
 PROMOTED_AT_TAG = "promoted_at"
 ROLLED_BACK_AT_TAG = "rolled_back_at"
+# Set by `promote` once the version's monitoring baseline is snapshotted: the table that holds it (so a
+# later promote or rollback of that version needs no Spark).
+BASELINE_TABLE_TAG = "baseline_table"
 
 DECISION_THRESHOLD = 0.5  # a predicted probability at or above it is a churn prediction

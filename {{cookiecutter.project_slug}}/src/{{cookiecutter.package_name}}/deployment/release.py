@@ -22,7 +22,7 @@ from mlflow import MlflowClient
 
 from ..commands import Context
 from ..config import Config
-from ..contracts.model import CHALLENGER
+from ..contracts.model import BASELINE_TABLE_TAG, CHALLENGER
 from ..contracts.tables import Table
 from ..errors import ConfigError, LifecycleError
 from ..progress import logger
@@ -30,9 +30,6 @@ from ..runtime import SERVING
 from ..tracking import configure_mlflow
 from ..training.registry import existing_version, get_version, version_by_alias, version_registered_by
 from .promotion import Transition, promote, rollback
-
-# On a model version: the table that holds its baseline snapshot (see the module docstring).
-BASELINE_TABLE_TAG = "baseline_table"
 
 
 def promote_challenger(
