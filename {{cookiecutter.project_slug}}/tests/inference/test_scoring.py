@@ -2,17 +2,24 @@
 
 from datetime import datetime
 
+import pyarrow as pa
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from {{ cookiecutter.package_name }}.features.lookup import LOOKUP_COLUMNS
 from {{ cookiecutter.package_name }}.features.spec import NUMERIC_FEATURES
+from {{ cookiecutter.package_name }}.inference.native import gathered
 from {{ cookiecutter.package_name }}.inference.schema import (
     INFERENCE_LOG_COLUMNS,
     INFERENCE_LOG_SCHEMA,
     PREDICTIONS_COLUMNS,
 )
-from {{ cookiecutter.package_name }}.inference.scoring import score_features, scoring_spine, to_predictions
+from {{ cookiecutter.package_name }}.inference.scoring import (
+    column_scorer,
+    score_features,
+    scoring_spine,
+    to_predictions,
+)
 
 from feature_rows import ordered, schema, varied
 
@@ -51,6 +58,9 @@ def fake_model(features):
     return F.array(1 - probability, probability)
 
 
+FAKE_SCORER = column_scorer(fake_model, "stand-in")
+
+
 def test_each_row_gets_its_probability_label_and_model_version(spark) -> None:
     rows = {
         "a": (datetime(2026, 4, 29), {**varied(1, "web"), "events_30d": 7, LOOKUP_DAYS: 1.5}),
@@ -62,7 +72,7 @@ def test_each_row_gets_its_probability_label_and_model_version(spark) -> None:
         LOOKED_UP_SCHEMA,
     )
 
-    scored = score_features(looked_up, fake_model, "s.model", "7", "2026-05-01 06:30:00")
+    scored = score_features(looked_up, FAKE_SCORER, "s.model", "7", "2026-05-01 06:30:00")
 
     outputs = {"a": (0.7, 1), "b": (0.5, 1), "c": (0.2, 0)}
     expected = spark.createDataFrame(
@@ -76,7 +86,7 @@ def test_each_row_gets_its_probability_label_and_model_version(spark) -> None:
 
 def test_an_empty_frame_scores_to_an_empty_log(spark) -> None:
     scored = score_features(
-        spark.createDataFrame([], LOOKED_UP_SCHEMA), fake_model, "m", "1", "2026-05-01 00:00:00"
+        spark.createDataFrame([], LOOKED_UP_SCHEMA), FAKE_SCORER, "m", "1", "2026-05-01 00:00:00"
     )
 
     assert_df_equality(scored, spark.createDataFrame([], INFERENCE_LOG_SCHEMA), ignore_nullable=True)
@@ -100,3 +110,13 @@ def test_the_spine_holds_each_customer_known_at_the_as_of_time_once(spark) -> No
         [("a", datetime(2026, 4, 2)), ("c", datetime(2026, 4, 2))], "customer_id string, as_of_ts timestamp"
     )
     assert_df_equality(spine, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_batches_are_gathered_to_at_least_the_rows_asked_for_the_rest_last() -> None:
+    sizes = ((0, 3), (3, 3), (6, 3), (9, 1))
+    batches = [pa.RecordBatch.from_pydict({"x": list(range(start, start + size))}) for start, size in sizes]
+
+    tables = list(gathered(iter(batches), 5))
+
+    assert [table.column("x").to_pylist() for table in tables] == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]
+    assert list(gathered(iter([]), 5)) == []

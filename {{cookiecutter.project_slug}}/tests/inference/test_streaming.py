@@ -9,11 +9,14 @@ from chispa import assert_df_equality
 
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.features.spec import FEATURES_SCHEMA
+from {{ cookiecutter.package_name }}.inference.scoring import column_scorer
 from {{ cookiecutter.package_name }}.inference.streaming import micro_batch_spine, run_scoring_stream
 from {{ cookiecutter.package_name }}.tables import append_to_table, read_table
 
 from feature_rows import feature_row
 from model_helpers import probability_from_events
+
+STAND_IN = column_scorer(probability_from_events, "stand-in")  # P(churn) = events_30d / 10
 
 
 def test_the_micro_batch_spine_takes_each_customers_newest_row_per_day(spark) -> None:
@@ -49,7 +52,7 @@ def test_the_stream_scores_only_new_rows_and_a_restart_rescoring_nothing_twice(s
         features,
     )
 
-    first = run_scoring_stream(spark, config, probability_from_events, "5")
+    first = run_scoring_stream(spark, config, STAND_IN, "5")
     append_to_table(
         spark.createDataFrame(
             [
@@ -60,8 +63,8 @@ def test_the_stream_scores_only_new_rows_and_a_restart_rescoring_nothing_twice(s
         ),
         features,
     )
-    second = run_scoring_stream(spark, config, probability_from_events, "5")
-    third = run_scoring_stream(spark, config, probability_from_events, "5")
+    second = run_scoring_stream(spark, config, STAND_IN, "5")
+    third = run_scoring_stream(spark, config, STAND_IN, "5")
 
     predictions = read_table(spark, config.table("predictions"))
     rows = sorted((r.customer_id, r.scoring_date, r.as_of_ts, r.prediction) for r in predictions.collect())

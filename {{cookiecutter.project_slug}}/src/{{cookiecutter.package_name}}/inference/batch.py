@@ -16,7 +16,7 @@ from ..features.lookup import point_in_time_lookup
 from ..features.spec import FEATURE_TS_COLUMN
 from ..tables import last_operation_metrics, read_table, replace_where, table_exists, upsert
 from .schema import AS_OF_COLUMN, PREDICTION_KEYS, SCORING_DATE_COLUMN
-from .scoring import Predict, score_features, scoring_spine, to_predictions
+from .scoring import Scorer, score_features, scoring_spine, to_predictions
 
 TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
@@ -33,7 +33,7 @@ def feature_ts_range(features: DataFrame) -> tuple[str | None, str | None]:
 def score_batch(
     spark: SparkSession,
     config: Config,
-    predict: Predict,
+    scorer: Scorer,
     model_version: str,
     scored_at: str,
     as_of: str | None = None,
@@ -46,7 +46,7 @@ def score_batch(
     spine = scoring_spine(features, as_of)
     scored = score_features(
         point_in_time_lookup(features, spine, AS_OF_COLUMN),
-        predict,
+        scorer,
         config.model_name,
         model_version,
         scored_at,

@@ -1,19 +1,29 @@
-"""The @champion model as a Spark UDF, pinned to the version the alias points at when scoring starts."""
+"""The @champion as a Scorer, pinned to the version the alias points at when scoring starts.
+
+Two paths score the same model, a normal MLflow model (what `mlflow models serve` and `spark_udf`
+load): "native" applies its scikit-learn pipeline with mapInArrow (native.py), "pyfunc" goes through
+mlflow's spark_udf, which works for any flavor but converts and checks every Arrow batch against the
+signature. "auto" takes the native path when the model has the sklearn flavor.
+"""
 
 from __future__ import annotations
 
 import mlflow
 from mlflow import MlflowClient
+from mlflow.models import get_model_info
 from pyspark.sql import SparkSession
 
 from ..config import Config
 from ..contracts.model import CHAMPION
-from ..errors import NothingToDo
+from ..errors import ConfigError, LifecycleError, NothingToDo
 from ..tracking import configure_mlflow
 from ..training.registry import version_by_alias, version_uri
-from .scoring import Predict
+from .native import sklearn_scorer
+from .scoring import Scorer, column_scorer
+from .spec import AUTO, NATIVE, PYFUNC, SCORING_PATHS
 
-# Bigger Arrow batches cut the per-batch overhead of the Python UDF: 10k -> 100k rows per batch was
+SKLEARN_FLAVOR = "sklearn"
+# Bigger Arrow batches cut the per-batch overhead of the pyfunc UDF: 10k -> 100k rows per batch was
 # ~2.5x; 100k -> 500k ~3% more (benchmarks/run_benchmarks.py, 1M rows on 2 cores).
 ARROW_BATCH_ROWS = "500000"
 
@@ -30,16 +40,35 @@ def champion_version(config: Config) -> str:
     return str(champion.version)
 
 
-def champion_udf(spark: SparkSession, config: Config, version: str | None = None) -> tuple[Predict, str]:
-    """(predict, version): the champion's probabilities as an array<double> UDF, and its version.
+def champion_scorer(
+    spark: SparkSession, config: Config, version: str | None = None, path: str = AUTO
+) -> tuple[Scorer, str]:
+    """(scorer, version): the champion's probabilities by `path` (auto, native or pyfunc), and its version.
 
     The alias is resolved once (or `version` given): the version recorded with the predictions is the
     one that made them.
     """
+    if path not in SCORING_PATHS:
+        raise ConfigError(f"scoring path {path!r}: expected one of {', '.join(SCORING_PATHS)}")
     version = version or champion_version(config)
+    uri = version_uri(config.model_name, version)
+    flavors = get_model_info(uri).flavors  # reads the MLmodel file only
+    if path == NATIVE and SKLEARN_FLAVOR not in flavors:
+        raise LifecycleError(
+            f"{uri} has no {SKLEARN_FLAVOR} flavor (it has {', '.join(sorted(flavors))}): "
+            f"the {NATIVE} scoring path needs one; use {PYFUNC} (or {AUTO})"
+        )
+    if path == PYFUNC or SKLEARN_FLAVOR not in flavors:
+        return _pyfunc_scorer(spark, config, uri), version
+    model = mlflow.sklearn.load_model(uri)
+    if not hasattr(model, "predict_proba"):
+        raise LifecycleError(f"{uri} has no predict_proba: scoring needs the churn probability")
+    return sklearn_scorer(model), version
+
+
+def _pyfunc_scorer(spark: SparkSession, config: Config, uri: str) -> Scorer:
+    """mlflow's spark_udf of the model, returning its class probabilities."""
     if not config.serverless:  # serverless compute allows only a few Spark settings, not this one
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS)
-    predict = mlflow.pyfunc.spark_udf(
-        spark, version_uri(config.model_name, version), result_type="array<double>", env_manager="local"
-    )
-    return predict, version
+    predict = mlflow.pyfunc.spark_udf(spark, uri, result_type="array<double>", env_manager="local")
+    return column_scorer(predict, PYFUNC)

@@ -1,12 +1,14 @@
 """The scoring function shared by batch and streaming: features in, inference-log rows out.
 
-Pure given `predict`, a function from a struct Column of MODEL_FEATURES to an array<double> Column of
-class probabilities (the mlflow spark_udf of the champion, or anything with that shape in tests).
+Pure given a `Scorer`, which adds PREDICTION_COLUMN to a frame of MODEL_FEATURES (inference/native.py
+applies the sklearn pipeline with mapInArrow; `column_scorer` wraps the mlflow spark_udf of the
+champion, or any Column function of that shape in tests).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -30,12 +32,33 @@ from .schema import (
     SCORED_AT_COLUMN,
     SCORING_DATE_COLUMN,
 )
+from .spec import PYFUNC
 
+# struct Column of MODEL_FEATURES -> array<double> Column of class probabilities (mlflow's spark_udf).
 Predict = Callable[[Column], Column]
 
 
+@dataclass(frozen=True)
+class Scorer:
+    """How a model scores: `apply` adds PREDICTION_COLUMN (double, P(positive class)) to a frame holding
+    MODEL_FEATURES with the signature's types, keeping its other columns; `path` names the way."""
+
+    path: str
+    apply: Callable[[DataFrame], DataFrame]
+
+
+def column_scorer(predict: Predict, path: str = PYFUNC) -> Scorer:
+    """A Scorer from a Column function such as the pyfunc spark_udf: P(positive) is its second element."""
+
+    def apply(frame: DataFrame) -> DataFrame:
+        probabilities = predict(F.struct(*[F.col(name) for name in MODEL_FEATURES]))
+        return frame.withColumn(PREDICTION_COLUMN, F.element_at(probabilities, 2).cast("double"))
+
+    return Scorer(path, apply)
+
+
 def score_features(
-    features: DataFrame, predict: Predict, model_name: str, model_version: str, scored_at: str
+    features: DataFrame, scorer: Scorer, model_name: str, model_version: str, scored_at: str
 ) -> DataFrame:
     """Inference-log rows (INFERENCE_LOG_COLUMNS) for `features`: one row per input row.
 
@@ -50,20 +73,22 @@ def score_features(
         *[F.col(name).cast("double").alias(name) for name in NUMERIC_FEATURES],
         *[F.col(name).cast("string").alias(name) for name in CATEGORICAL_FEATURES],
     )
-    probability = F.element_at(predict(F.struct(*[F.col(name) for name in MODEL_FEATURES])), 2).cast("double")
-    scored = typed.withColumn(PREDICTION_COLUMN, probability)
-    return scored.select(
-        F.col(ENTITY_COLUMN),
-        F.to_date(AS_OF_COLUMN).alias(SCORING_DATE_COLUMN),
-        F.col(AS_OF_COLUMN),
-        F.col(FEATURE_TS_COLUMN),
-        *[F.col(name) for name in MODEL_FEATURES],
-        F.col(PREDICTION_COLUMN),
-        (F.col(PREDICTION_COLUMN) >= F.lit(DECISION_THRESHOLD)).cast("int").alias(PREDICTED_LABEL_COLUMN),
-        F.lit(model_name).alias(MODEL_NAME_COLUMN),
-        F.lit(str(model_version)).alias(MODEL_VERSION_COLUMN),
-        F.to_timestamp(F.lit(scored_at)).alias(SCORED_AT_COLUMN),
-    ).select(*INFERENCE_LOG_COLUMNS)
+    return (
+        scorer.apply(typed)
+        .select(
+            F.col(ENTITY_COLUMN),
+            F.to_date(AS_OF_COLUMN).alias(SCORING_DATE_COLUMN),
+            F.col(AS_OF_COLUMN),
+            F.col(FEATURE_TS_COLUMN),
+            *[F.col(name) for name in MODEL_FEATURES],
+            F.col(PREDICTION_COLUMN),
+            (F.col(PREDICTION_COLUMN) >= F.lit(DECISION_THRESHOLD)).cast("int").alias(PREDICTED_LABEL_COLUMN),
+            F.lit(model_name).alias(MODEL_NAME_COLUMN),
+            F.lit(str(model_version)).alias(MODEL_VERSION_COLUMN),
+            F.to_timestamp(F.lit(scored_at)).alias(SCORED_AT_COLUMN),
+        )
+        .select(*INFERENCE_LOG_COLUMNS)
+    )
 
 
 def to_predictions(inference_log: DataFrame) -> DataFrame:

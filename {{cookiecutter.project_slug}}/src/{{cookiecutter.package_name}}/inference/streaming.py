@@ -21,7 +21,7 @@ from ..progress import logger
 from ..spark import cached
 from ..tables import read_stream, read_table, table_exists, upsert
 from .schema import AS_OF_COLUMN, PREDICTION_KEYS
-from .scoring import Predict, score_features, to_predictions
+from .scoring import Scorer, score_features, to_predictions
 
 CHECKPOINT_NAME = "score_stream"
 
@@ -36,7 +36,7 @@ def micro_batch_spine(batch: DataFrame) -> DataFrame:
     )
 
 
-def run_scoring_stream(spark: SparkSession, config: Config, predict: Predict, model_version: str) -> dict:
+def run_scoring_stream(spark: SparkSession, config: Config, scorer: Scorer, model_version: str) -> dict:
     """Process every feature row not yet seen (availableNow), then stop; return the summary."""
     features_table = config.table(Table.CUSTOMER_FEATURES)
     if not table_exists(spark, features_table):
@@ -50,7 +50,7 @@ def run_scoring_stream(spark: SparkSession, config: Config, predict: Predict, mo
         features = read_table(batch.sparkSession, features_table)
         scored = score_features(
             point_in_time_lookup(features, micro_batch_spine(batch), AS_OF_COLUMN),
-            predict,
+            scorer,
             config.model_name,
             model_version,
             scored_at,
