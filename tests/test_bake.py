@@ -168,6 +168,14 @@ def test_distinct_values_replace_every_default(distinct_project: Path) -> None:
     assert (distinct_project / "src" / "acme_fraud_radar" / "cli.py").is_file()
 
 
+def test_a_project_with_distinct_names_stays_lint_clean(distinct_project: Path) -> None:
+    """The import order must not depend on how the package name sorts (acme_* before conftest)."""
+    check, fmt = ruff(distinct_project, "check"), ruff(distinct_project, "format", "--check")
+
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
 def test_distinct_values_appear_where_they_belong(distinct_project: Path) -> None:
     config = (distinct_project / "src" / "acme_fraud_radar" / "config.py").read_text()
     pyproject = (distinct_project / "pyproject.toml").read_text()

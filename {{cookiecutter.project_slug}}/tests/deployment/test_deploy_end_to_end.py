@@ -10,11 +10,11 @@ import zipfile
 
 import pytest
 
-from conftest import PROJECT_DIR
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import PACKAGE_NAME
 from {{ cookiecutter.package_name }}.deployment.jobs import JOB_KEYS, job_name
 
+from conftest import PROJECT_DIR
 from fake_workspace import FakeWorkspace
 
 pytestmark = pytest.mark.integration

@@ -20,12 +20,12 @@ from unittest import mock
 import pytest
 import yaml
 
-from conftest import PROJECT_DIR
 from {{ cookiecutter.package_name }}.config import CATALOGS, EXPERIMENTS_FOLDER, PACKAGE_NAME, load_config
 from {{ cookiecutter.package_name }}.contracts.model import CHAMPION, JOB_RUN_ID_TAG
 from {{ cookiecutter.package_name }}.deployment.jobs import job_name
 from {{ cookiecutter.package_name }}.tables import overwrite_table, read_table
 
+from conftest import PROJECT_DIR
 from databricks_twin.workspace import EXPERIMENT
 from fake_workspace import FAKE_TOKEN, FakeWorkspace
 
