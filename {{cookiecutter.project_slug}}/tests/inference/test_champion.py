@@ -30,7 +30,7 @@ from {{ cookiecutter.package_name }}.features.spec import (
     LABEL_TS_COLUMN,
     MODEL_FEATURES,
 )
-from {{ cookiecutter.package_name }}.inference.champion import champion_scorer
+from {{ cookiecutter.package_name }}.inference.champion import ARROW_BATCH_SETTING, champion_scorer
 from {{ cookiecutter.package_name }}.inference.schema import AS_OF_COLUMN
 from {{ cookiecutter.package_name }}.inference.scoring import score_features
 from {{ cookiecutter.package_name }}.tables import overwrite_table, read_table
@@ -184,13 +184,17 @@ def test_a_sklearn_model_without_probabilities_is_refused(spark, tmp_path: Path)
 def test_on_serverless_neither_path_sets_a_spark_setting(
     spark, champion_home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Serverless compute refuses most settings (databricks_twin/serverless_limits.py): none is set."""
-    serverless = dataclasses.replace(champion_home, serverless=True)
+    """Serverless compute refuses most settings (databricks_twin/serverless_limits.py): none is set.
+    Classic compute gets bigger Arrow batches on both paths."""
     settings: list[str] = []
     monkeypatch.setattr(RuntimeConfig, "set", lambda conf, key, value: settings.append(key))
 
-    for path in ("native", "pyfunc"):
-        scorer, _ = champion_scorer(spark, serverless, path=path)
-        assert len(_scored(spark, _rows().head(3), scorer)) == 3
+    for serverless in (True, False):
+        config = dataclasses.replace(champion_home, serverless=serverless)
+        for path in ("native", "pyfunc"):
+            scorer, _ = champion_scorer(spark, config, path=path)
+            assert len(_scored(spark, _rows().head(3), scorer)) == 3
+        if serverless:
+            assert settings == []
 
-    assert settings == []
+    assert settings == [ARROW_BATCH_SETTING, ARROW_BATCH_SETTING]
