@@ -24,9 +24,10 @@ from .spec import AUTO, NATIVE, PYFUNC, SCORING_PATHS
 
 SKLEARN_FLAVOR = "sklearn"
 ARROW_BATCH_SETTING = "spark.sql.execution.arrow.maxRecordsPerBatch"
-# Bigger Arrow batches cut the per-batch cost of moving rows to the Python workers and back (1M rows on
-# 2 cores): pyfunc 10k -> 100k rows per batch ~2.5x faster, 100k -> 500k ~3% more; native 10k -> 500k
-# ~15% faster (best of 5, taking turns). Serverless keeps its default: it refuses the setting.
+# Bigger Arrow batches cut the pyfunc UDF's per-batch cost (1M rows on 2 cores): 10k -> 100k rows per
+# batch ~2.5x faster, 100k -> 500k ~3% more. The native path gathers batches itself: 10k or 500k cost it
+# the same CPU. Set for both, so a session's batch size does not depend on which path was built first.
+# Serverless keeps its default: it refuses the setting.
 ARROW_BATCH_ROWS = "500000"
 
 
