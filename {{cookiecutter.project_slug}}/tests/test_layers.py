@@ -133,7 +133,7 @@ def test_every_test_helper_module_sorts_in_its_own_import_section() -> None:
     tests = Path(__file__).parent
     pyproject = tomllib.loads((tests.parent / "pyproject.toml").read_text())
     local = set(pyproject["tool"]["ruff"]["lint"]["isort"]["known-local-folder"])
-    helpers = {path.stem for path in tests.glob("*.py") if not path.stem.startswith(("test_", "conftest"))}
+    helpers = {path.stem for path in tests.glob("*.py") if not path.stem.startswith("test_")}
     packages = {path.parent.name for path in tests.glob("*/__init__.py")}
     assert helpers | packages == local
 
