@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Config, load_config
 from {{ cookiecutter.package_name }}.deployment.wheel import build_wheel
+from {{ cookiecutter.package_name }}.progress import logger
 from {{ cookiecutter.package_name }}.spark import get_spark
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -32,3 +35,18 @@ def spark(config: Config):
 def project_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This project's wheel, built once per run the way CI builds it."""
     return build_wheel(PROJECT_DIR, tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """Messages of the package logger at every level, in the order logged (a command run in-process
+    logs to stderr only, not to pytest's caplog)."""
+    lines: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    yield lines
+    logger.setLevel(previous)
+    logger.removeHandler(handler)

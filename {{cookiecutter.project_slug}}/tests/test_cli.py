@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.contracts.model import (
     PREVIOUS_CHAMPION,
 )
 from {{ cookiecutter.package_name }}.contracts.tables import Table
+from {{ cookiecutter.package_name }}.progress import logger
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
 
 
@@ -45,6 +46,16 @@ def test_generate_data_prints_a_json_summary(home: Path, capsys) -> None:
     assert summary["events"] == 300 and summary["files"] == 2
     assert summary["landing_path"] == str(home / "landing")
     assert len(list((home / "landing" / "events").glob("*.csv"))) == 1
+
+
+def test_a_command_run_in_process_logs_to_stderr_and_leaves_the_logger_as_it_was(home: Path, capsys) -> None:
+    """Otherwise the next test's (or notebook cell's) log lines go to this one's closed stderr capture."""
+    before = (logger.handlers[:], logger.level, logger.propagate)
+
+    assert cli.main(["generate-data", "--rows", "10"]) == 0
+
+    assert "generate-data: started" in capsys.readouterr().err
+    assert (logger.handlers, logger.level, logger.propagate) == before
 
 
 def test_run_all_generates_data_only_when_the_landing_zone_is_empty(

@@ -43,7 +43,7 @@ from .ingestion.commands import COMMANDS as INGESTION_COMMANDS
 from .inventory import COMMANDS as INVENTORY_COMMANDS
 from .lakehouse import command_lock, prepare_home
 from .monitoring.commands import COMMANDS as MONITORING_COMMANDS
-from .progress import configure_logging, logger, step
+from .progress import logger, logging_to_stderr, step
 from .training.commands import COMMANDS as TRAINING_COMMANDS
 from .validation.commands import COMMANDS as VALIDATION_COMMANDS
 
@@ -144,7 +144,11 @@ def _guard(config: Config, home: Path, command: Command, label: str) -> Abstract
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    with logging_to_stderr(logging.DEBUG if args.verbose else logging.INFO):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     command = next(command for command in (*REGISTERED, RUN_ALL) if command.name == args.command)
     try:
         home = lakehouse_home()

@@ -13,12 +13,20 @@ from .errors import NothingToDo
 logger = logging.getLogger(__package__)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+@contextmanager
+def logging_to_stderr(level: int = logging.INFO) -> Iterator[None]:
+    """The package's log lines on stderr while a command runs; the logger as it was afterwards, so a
+    command run in-process (tests, a notebook) leaves no handler on a stream that may be closed later."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
-    logger.handlers[:] = [handler]
+    before = (logger.handlers[:], logger.level, logger.propagate)
+    logger.handlers[:], logger.propagate = [handler], False
     logger.setLevel(level)
-    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.handlers[:], logger.propagate = before[0], before[2]
+        logger.setLevel(before[1])
 
 
 @contextmanager

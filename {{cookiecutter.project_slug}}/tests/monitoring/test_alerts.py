@@ -1,10 +1,6 @@
 """Alerts: the structured log line, and the Slack-compatible webhook against a local HTTP server."""
 
-import logging
-from collections.abc import Iterator
 from datetime import date
-
-import pytest
 
 from {{ cookiecutter.package_name }}.config import load_config
 from {{ cookiecutter.package_name }}.monitoring.alerts import (
@@ -16,7 +12,6 @@ from {{ cookiecutter.package_name }}.monitoring.alerts import (
 )
 from {{ cookiecutter.package_name }}.monitoring.assess import MetricResult
 from {{ cookiecutter.package_name }}.monitoring.windows import MonitoringWindow
-from {{ cookiecutter.package_name }}.progress import logger
 
 WINDOW = MonitoringWindow(date(2026, 4, 24), date(2026, 5, 1))
 ALERTS = [
@@ -24,20 +19,6 @@ ALERTS = [
     MetricResult("model", "auc", 0.61, 0.65, "alert"),
 ]
 VARIABLE = "MONITORING_WEBHOOK_URL"
-
-
-@pytest.fixture
-def log_lines() -> Iterator[list[str]]:
-    """Messages of the package logger (which may not propagate to pytest's handler)."""
-    lines: list[str] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = lambda record: lines.append(record.getMessage())
-    logger.addHandler(handler)
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    yield lines
-    logger.setLevel(previous)
-    logger.removeHandler(handler)
 
 
 def test_the_alert_line_is_one_json_record() -> None:
