@@ -6,6 +6,7 @@ from chispa import assert_df_equality
 from {{ cookiecutter.package_name }}.config import TableName
 from {{ cookiecutter.package_name }}.tables import (
     append_to_table,
+    create_empty_table,
     overwrite_table,
     read_table,
     table_exists,
@@ -58,6 +59,16 @@ def test_append_adds_rows(spark, table) -> None:
     append_to_table(rows, table)
 
     assert read_table(spark, table).count() == 2
+
+
+def test_an_empty_table_is_created_once_with_its_schema(spark, table) -> None:
+    create_empty_table(spark, table, SCHEMA)
+    append_to_table(spark.createDataFrame([("a", 1.0)], SCHEMA), table)
+    create_empty_table(spark, table, "other string")  # exists: left as it is
+
+    assert read_table(spark, table).schema == spark.createDataFrame([], SCHEMA).schema
+    assert read_table(spark, table).count() == 1
+    assert table_version(spark, table) == 1
 
 
 def test_upsert_needs_keys(spark, table) -> None:

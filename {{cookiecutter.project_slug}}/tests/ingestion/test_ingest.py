@@ -9,7 +9,12 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.package_name }}.config import Config, load_config
 from {{ cookiecutter.package_name }}.contracts.landing import EVENTS, LABELS
 from {{ cookiecutter.package_name }}.contracts.tables import Table
-from {{ cookiecutter.package_name }}.ingestion.ingest import batch_writer, ingest_dataset
+from {{ cookiecutter.package_name }}.ingestion.ingest import (
+    AUDIT_SCHEMA,
+    QUARANTINE_SCHEMA,
+    batch_writer,
+    ingest_dataset,
+)
 from {{ cookiecutter.package_name }}.tables import read_table
 
 EVENTS_HEADER = "event_id,customer_id,event_ts,event_type,channel,amount,session_minutes,items"
@@ -233,6 +238,30 @@ def test_lines_spark_cannot_parse_and_odd_file_names_never_block_the_dataset(
         ("odd.csv", ("row:bad_quoting",)),
         ("odd.csv", ("row:wrong_number_of_fields",)),
     ]
+
+
+def test_every_table_has_its_declared_schema_whether_a_batch_or_the_run_created_it(
+    spark, lakehouse: Config
+) -> None:
+    """A batch creates a table with its first rows; the run creates, empty, those no batch did."""
+    land(lakehouse, "events", "good.csv", GOOD)  # accepted and rejected rows: the batch creates both
+    land(lakehouse, "labels", "broken.csv", BROKEN)  # every row rejected: no accepted table from it
+
+    ingest_dataset(spark, lakehouse, EVENTS)
+    labels = ingest_dataset(spark, lakehouse, LABELS)
+
+    assert (labels.rows_in, labels.accepted, labels.quarantined) == (2, 0, 2)
+    for dataset in (EVENTS, LABELS):
+        for name, schema in (
+            (dataset.table, dataset.table_schema),
+            (dataset.quarantine_table, QUARANTINE_SCHEMA),
+            (Table.INGEST_AUDIT, AUDIT_SCHEMA),
+        ):
+            fields = read_table(spark, lakehouse.table(name)).schema.fields
+            declared = spark.createDataFrame([], schema).schema.fields
+            assert [(f.name, f.dataType, f.nullable) for f in fields] == [
+                (f.name, f.dataType, f.nullable) for f in declared
+            ], name
 
 
 def test_a_batch_replayed_after_a_crash_is_counted_once_as_before(spark, lakehouse: Config) -> None:

@@ -31,7 +31,15 @@ from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..progress import logger
 from ..spark import cached
-from ..tables import append_to_table, insert_new_rows, keep_first, read_table, table_exists, upsert
+from ..tables import (
+    append_to_table,
+    create_empty_table,
+    insert_new_rows,
+    keep_first,
+    read_table,
+    table_exists,
+    upsert,
+)
 from .rules import (
     IS_HEADER_COLUMN,
     MALFORMED_FILE_REASON,
@@ -120,15 +128,16 @@ def landing_stream(
 
 
 def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> None:
-    """Create the dataset's empty tables on first use, so later stages can read them before any file."""
-    for short_name, schema, keys in (
-        (dataset.table, dataset.table_schema, dataset.keys),
-        (dataset.quarantine_table, QUARANTINE_SCHEMA, QUARANTINE_KEYS),
-        (Table.INGEST_AUDIT, AUDIT_SCHEMA, AUDIT_BATCH_KEYS),
+    """Create the dataset's tables no batch has created (empty), so later stages can read them before
+    any file arrives. Called after the stream: a batch creates a table with its first rows, a plain
+    write that costs less than a MERGE into an empty table made beforehand."""
+    for short_name, schema in (
+        (dataset.table, dataset.table_schema),
+        (dataset.quarantine_table, QUARANTINE_SCHEMA),
+        (Table.INGEST_AUDIT, AUDIT_SCHEMA),
     ):
-        table = config.table(short_name)
-        if not table_exists(spark, table):
-            insert_new_rows(spark.createDataFrame([], schema), table, keys)
+        if not table_exists(spark, table := config.table(short_name)):
+            create_empty_table(spark, table, schema)
 
 
 def batch_writer(config: Config, dataset: RawDataset, run_id: str):
@@ -175,6 +184,8 @@ def _rows_standing(spark: SparkSession, config: Config, dataset: RawDataset, fil
     its writes and its checkpoint counts the rows its first attempt wrote.
     """
     table = config.table(dataset.table)
+    if not table_exists(spark, table):  # every row so far was rejected
+        return 0
     return read_table(spark, table).where(F.col(SOURCE_FILE_COLUMN).isin(files)).count()
 
 
@@ -260,9 +271,9 @@ def ingest_dataset(
     """Ingest the dataset's files not yet processed (per its checkpoint) and return the accounting."""
     if not config.on_databricks:
         Path(landing_folder(config, dataset)).mkdir(parents=True, exist_ok=True)
-    ensure_tables(spark, config, dataset)
     run_id = uuid.uuid4().hex
     _run_stream(spark, config, dataset, run_id, max_files_per_batch)
+    ensure_tables(spark, config, dataset)
     audit = _audit_rows(spark, config, dataset)
     read = [_local_path(path) for row in audit for path in row["source_files"]]
     ignored = ignored_files(config, dataset, read)
