@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from mlflow import MlflowClient
 
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.commands import Command, Context
 from {{ cookiecutter.package_name }}.config import MODEL_BASE_NAME, load_config
-from {{ cookiecutter.package_name }}.contracts.model import TRAINING_VERSION_TAG
+from {{ cookiecutter.package_name }}.contracts.model import BASELINE_TABLE_TAG, TRAINING_VERSION_TAG
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
 from {{ cookiecutter.package_name }}.inference.schema import INFERENCE_LOG_COLUMNS, ddl
 from {{ cookiecutter.package_name }}.monitoring.commands import COMMANDS
@@ -63,8 +64,6 @@ def _scored(frame, as_of: datetime):
 def _crown(spark, config, snapshot: bool = True) -> str:
     """Register a version trained (as its tag says) on the current training set, snapshot its baseline
     as `promote` does (unless `snapshot` is False), and make it the @champion; returns its version."""
-    from mlflow import MlflowClient
-
     configure_mlflow(config)
     client = MlflowClient()
     if not client.search_registered_models(f"name = '{config.model_name}'"):
@@ -257,11 +256,16 @@ def test_a_champion_without_a_baseline_snapshot_says_how_to_take_one(
         _scored(generated.window(2_000, 8, 0.0, as_of=CURRENT), CURRENT), config.table("inference_log")
     )
     version = _crown(spark, config, snapshot=False)
+    # As `promote` records a snapshot: the version says it has one, but the table was dropped by hand.
+    client = MlflowClient()
+    client.set_model_version_tag(config.model_name, version, BASELINE_TABLE_TAG, "dropped")
 
     code, summary = _monitor(tmp_path, monkeypatch, capsys)
 
     assert code == 1
     assert f"run `promote --version {version}` to take it" in summary["error"]
+    # Otherwise that promote would trust the record and take no snapshot.
+    assert BASELINE_TABLE_TAG not in client.get_model_version(config.model_name, version).tags
 
 
 def test_run_all_ends_with_monitor_once_there_is_an_inference_log(steady_home, tmp_path) -> None:

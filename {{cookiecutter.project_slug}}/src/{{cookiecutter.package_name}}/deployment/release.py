@@ -7,8 +7,8 @@ emergency exit and must not wait for anything), then makes sure the restored cha
 A snapshot is recorded on its model version (`BASELINE_TABLE_TAG`, the baseline table's name), so a
 version that has one needs no Spark: rolling back, or promoting a version that was champion before,
 only moves aliases. Spark starts only to snapshot (or to look for the snapshot of a version promoted
-before the tag existed, which then gets it). Whoever drops the baseline table by hand deletes these
-tags with it.
+before the tag existed, which then gets it). A baseline gone although tagged (the table dropped by
+hand) is found by `monitor`, which removes the champion's tag (monitoring/monitor.py).
 
 Serving (serving.py): a project generated with serving=endpoint keeps its Model Serving endpoint on the
 @champion after every promote and rollback in a workspace environment (so the Databricks job's `promote`

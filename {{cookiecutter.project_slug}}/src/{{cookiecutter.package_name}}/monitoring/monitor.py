@@ -14,9 +14,9 @@ from pyspark.sql import DataFrame
 
 from ..commands import Context
 from ..config import PROJECT_SLUG, Config, TableName
-from ..contracts.model import CHAMPION, TRAINING_VERSION_TAG
+from ..contracts.model import BASELINE_TABLE_TAG, CHAMPION, TRAINING_VERSION_TAG
 from ..contracts.tables import Table
-from ..errors import MonitoringAlertError, NothingToDo
+from ..errors import LifecycleError, MonitoringAlertError, NothingToDo
 from ..progress import logger, step
 from ..tables import read_table, table_exists
 from ..tracking import configure_mlflow
@@ -102,7 +102,7 @@ def _analyse(
     config, spark = context.config, context.spark
     labels_table = config.table(Table.LABELS)
     inputs = WindowInputs(
-        baseline=read_baseline(spark, config, str(champion.version)),
+        baseline=_baseline(context, champion),
         window=rows_in(inference, window),
         prediction_reference=rows_in(inference, window.previous()),
         labels=read_table(spark, labels_table) if table_exists(spark, labels_table) else None,
@@ -111,6 +111,17 @@ def _analyse(
         analysis = analyse_window(inputs, config.monitoring)
         facts.update(window_rows=analysis.window_rows, metrics=len(analysis.results))
     return analysis
+
+
+def _baseline(context: Context, champion: ModelVersion) -> DataFrame:
+    """The champion's baseline rows. Missing although its version records one (the table was dropped or
+    emptied by hand): the record goes too, so the `promote` the error advises snapshots again."""
+    try:
+        return read_baseline(context.spark, context.config, str(champion.version))
+    except LifecycleError:
+        if BASELINE_TABLE_TAG in champion.tags:
+            MlflowClient().delete_model_version_tag(champion.name, champion.version, BASELINE_TABLE_TAG)
+        raise
 
 
 def _store_metrics(
