@@ -19,6 +19,7 @@ def _content(spark, config, short_name: str) -> list:
     return sorted(read_table(spark, config.table(short_name)).collect())
 
 
+@pytest.mark.integration  # five lifecycle commands end to end
 def test_run_all_then_two_reruns_of_ingest_and_features_leave_identical_tables(
     spark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
