@@ -63,6 +63,8 @@ def test_every_section_is_measured(quick_run: tuple[dict, str]) -> None:
     for command in COMMANDS:
         assert results["commands"][command]["seconds"] > 0
     assert results["spark_command"]["seconds"] > 0
+    # The Spark probes end as a command does: no JVM left in their process group when they exit.
+    assert results["spark_command"]["leftover_processes"] == results["floor"]["leftover_processes"] == 0
     assert all("skipped" in step for step in results["growth"].values())
 
 

@@ -69,7 +69,7 @@ import json, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from PACKAGE.config import load_config
-from PACKAGE.spark import get_spark
+from PACKAGE.spark import get_spark, stop_local_sessions
 config = load_config("local", home=Path(sys.argv[1]))
 spark = get_spark(config, app_name="benchmark-floor")
 ready = time.perf_counter()
@@ -78,6 +78,7 @@ for name in ("events", "labels"):
     frame.write.format("delta").mode("overwrite").save(f"{sys.argv[2]}/{name}")
 done = time.perf_counter()
 print(json.dumps({"session_seconds": ready - started, "read_write_seconds": done - ready}))
+stop_local_sessions()  # as a command ends (cli.entry): its JVM gone before it exits
 """.replace("PACKAGE", PACKAGE_NAME)
 
 # A Spark command's fixed cost: a fresh process gets the session and reads one small Delta table.
@@ -85,9 +86,10 @@ SPARK_COMMAND_CODE = """# a Spark command's fixed cost
 import sys
 from pathlib import Path
 from PACKAGE.config import load_config
-from PACKAGE.spark import get_spark
+from PACKAGE.spark import get_spark, stop_local_sessions
 spark = get_spark(load_config("local", home=Path(sys.argv[1])), app_name="benchmark-start")
 spark.read.format("delta").load(sys.argv[2]).limit(1).collect()
+stop_local_sessions()  # as a command ends (cli.entry): its JVM gone before it exits
 """.replace("PACKAGE", PACKAGE_NAME)
 
 
