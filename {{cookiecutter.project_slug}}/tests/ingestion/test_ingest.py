@@ -9,12 +9,7 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.package_name }}.config import Config, load_config
 from {{ cookiecutter.package_name }}.contracts.landing import EVENTS, LABELS
 from {{ cookiecutter.package_name }}.contracts.tables import Table
-from {{ cookiecutter.package_name }}.ingestion.ingest import (
-    AUDIT_SCHEMA,
-    QUARANTINE_SCHEMA,
-    batch_writer,
-    ingest_dataset,
-)
+from {{ cookiecutter.package_name }}.ingestion.ingest import batch_writer, ingest_dataset, table_schemas
 from {{ cookiecutter.package_name }}.tables import read_table
 
 EVENTS_HEADER = "event_id,customer_id,event_ts,event_type,channel,amount,session_minutes,items"
@@ -252,11 +247,7 @@ def test_every_table_has_its_declared_schema_whether_a_batch_or_the_run_created_
 
     assert (labels.rows_in, labels.accepted, labels.quarantined) == (2, 0, 2)
     for dataset in (EVENTS, LABELS):
-        for name, schema in (
-            (dataset.table, dataset.table_schema),
-            (dataset.quarantine_table, QUARANTINE_SCHEMA),
-            (Table.INGEST_AUDIT, AUDIT_SCHEMA),
-        ):
+        for name, schema in table_schemas(dataset):
             fields = read_table(spark, lakehouse.table(name)).schema.fields
             declared = spark.createDataFrame([], schema).schema.fields
             assert [(f.name, f.dataType, f.nullable) for f in fields] == [

@@ -127,15 +127,20 @@ def landing_stream(
     )
 
 
+def table_schemas(dataset: RawDataset) -> tuple[tuple[str, str], ...]:
+    """The tables ingesting the dataset writes, with their DDL schemas: accepted, quarantine, audit."""
+    return (
+        (dataset.table, dataset.table_schema),
+        (dataset.quarantine_table, QUARANTINE_SCHEMA),
+        (Table.INGEST_AUDIT, AUDIT_SCHEMA),
+    )
+
+
 def ensure_tables(spark: SparkSession, config: Config, dataset: RawDataset) -> None:
     """Create the dataset's tables no batch has created (empty), so later stages can read them before
     any file arrives. Called after the stream: a batch creates a table with its first rows, a plain
     write that costs less than a MERGE into an empty table made beforehand."""
-    for short_name, schema in (
-        (dataset.table, dataset.table_schema),
-        (dataset.quarantine_table, QUARANTINE_SCHEMA),
-        (Table.INGEST_AUDIT, AUDIT_SCHEMA),
-    ):
+    for short_name, schema in table_schemas(dataset):
         if not table_exists(spark, table := config.table(short_name)):
             create_empty_table(spark, table, schema)
 
