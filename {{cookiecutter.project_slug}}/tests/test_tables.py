@@ -71,6 +71,20 @@ def test_an_empty_table_is_created_once_with_its_schema(spark, table) -> None:
     assert table_version(spark, table) == 1
 
 
+def test_an_empty_table_is_created_by_name_as_in_a_catalog(spark) -> None:
+    """On Databricks a table is a catalog name, not a path: the same SQL must create it there."""
+    spark.sql("CREATE DATABASE IF NOT EXISTS empty_tables")
+    table = TableName("named", "empty_tables.named")
+    try:
+        create_empty_table(spark, table, SCHEMA)
+        create_empty_table(spark, table, SCHEMA)
+
+        assert spark.catalog.tableExists(table.identifier)
+        assert read_table(spark, table).schema == spark.createDataFrame([], SCHEMA).schema
+    finally:
+        spark.sql("DROP DATABASE IF EXISTS empty_tables CASCADE")
+
+
 def test_upsert_needs_keys(spark, table) -> None:
     with pytest.raises(ValueError, match="at least one key"):
         upsert(spark.createDataFrame([("a", 1.0)], SCHEMA), table, keys=[])
