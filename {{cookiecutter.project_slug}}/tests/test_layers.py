@@ -26,7 +26,7 @@ STAGES = (
     ("contracts",),
     (
         *("errors", "runtime", "arguments", "config", "progress", "workspace"),
-        *("spark", "tables", "tracking", "lakehouse", "commands"),
+        *("class_sharing", "spark", "tables", "tracking", "lakehouse", "commands"),
     ),
     ("data",),
     ("ingestion",),
@@ -143,7 +143,7 @@ def test_every_test_helper_module_sorts_in_its_own_import_section() -> None:
 # `--help` and the commands that need no Spark start without loading Spark, MLflow or the SDK.
 SURFACE = {
     *("__init__", "__main__", "cli", "commands", "inventory", "config", "errors", "progress", "arguments"),
-    *("lakehouse", "runtime", "inference.schema", "deployment.jobs"),
+    *("lakehouse", "runtime", "inference.schema", "deployment.jobs", "class_sharing"),
 }
 # (module, what it imports: a library or one of the package's modules) -> why that module imports it
 # inside a function: a dependency Databricks lacks, or one that costs a command a second or more to

@@ -31,6 +31,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import NoReturn
 
+from . import class_sharing
 from .commands import Command, Context, DataAccess, run_steps
 from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_config, require_data_access
 from .data.commands import COMMANDS as DATA_COMMANDS
@@ -181,6 +182,7 @@ def entry() -> None:
     Databricks runs a `python_wheel_task` by calling this entry point and ignoring what it returns, so
     returning the code would report every failure as success; only SystemExit reaches the task state.
     """
+    class_sharing.allow_writing()  # this process waits for its JVM at the end (below)
     try:
         code = main()
     finally:

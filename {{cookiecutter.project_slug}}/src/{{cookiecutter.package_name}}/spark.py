@@ -15,6 +15,9 @@ command). A record with a missing or truncated jar, or none for the installed de
 sends the session back to the package route, which records again. The Spark Connect local server gets
 the same settings: it runs in a JVM of this process.
 
+A local JVM maps its classes from a class-data sharing archive written once by a command's JVM
+(class_sharing.py): seconds less at every start.
+
 A command process stops the local session it started, and waits for its JVM, before it exits
 (`stop_local_sessions`, called by cli.entry): no JVM or Python worker outlives the command.
 """
@@ -32,17 +35,22 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pyspark
 from pyspark import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 
+from . import class_sharing
 from .config import PACKAGE_NAME, Config
 from .progress import logger
 
 REMOTE_VARIABLE = "SPARK_REMOTE"
 # Seconds a stopped session's JVM gets to exit on its own before it is killed.
 JVM_EXIT_SECONDS = 30
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 # The local sessions this process started (get_spark), stopped by stop_local_sessions.
 _STARTED: list[SparkSession] = []
+# The class archive this process's JVM writes when it exits, if it writes one (kept by stop_local_sessions).
+_WRITING: list[class_sharing.Sharing] = []
 
 
 def local_spark_conf(config: Config) -> dict[str, str]:
@@ -81,17 +89,21 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    master = os.environ.get("SPARK_MASTER", "local[*]")
-    builder = (
-        SparkSession.builder.remote(master) if config.serverless else SparkSession.builder.master(master)
-    )
-    for key, value in local_spark_conf(config).items():
-        builder = builder.config(key, value)
     record = delta_jars_record()
-    builder, resolves = with_delta_jars(builder.appName(app_name), record)
-    session = builder.getOrCreate()
+    sharing = class_sharing.plan(cache_folder(), _versions())
+    try:
+        session, resolves = _local_session(config, app_name, record, sharing)
+    except Exception:  # the JVM did not start: without the archive if it had one, else as it failed
+        if not sharing.java_options:
+            raise
+        class_sharing.discard(sharing)
+        logger.warning("the Spark JVM did not start with its class archive: archive deleted, started without")
+        sharing = class_sharing.Sharing(sharing.folder, sharing.key)
+        session, resolves = _local_session(config, app_name, record, sharing)
     if session not in _STARTED:
         _STARTED.append(session)
+    if sharing.pending is not None:
+        _WRITING.append(sharing)
     if resolves:
         _record_jars(session, record)
     if not config.serverless:
@@ -99,11 +111,36 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     return session
 
 
+def _local_session(
+    config: Config, app_name: str, record: Path, sharing: class_sharing.Sharing
+) -> tuple[SparkSession, bool]:
+    """A local session (Connect server with `serverless`); True if Ivy resolved the Delta jars."""
+    master = os.environ.get("SPARK_MASTER", "local[*]")
+    builder = (
+        SparkSession.builder.remote(master) if config.serverless else SparkSession.builder.master(master)
+    )
+    for key, value in local_spark_conf(config).items():
+        builder = builder.config(key, value)
+    if sharing.java_options:
+        builder = builder.config(JAVA_OPTIONS, sharing.java_options)
+    builder, resolves = with_delta_jars(builder.appName(app_name), record)
+    return builder.getOrCreate(), resolves
+
+
+def cache_folder() -> Path:
+    """This package's folder in the user's cache: $XDG_CACHE_HOME (default ~/.cache)/<package>."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", PACKAGE_NAME)
+
+
+def _versions() -> tuple[str, ...]:
+    """What a class archive depends on besides the JDK: this pyspark (its jars) and delta-spark."""
+    return (pyspark.__version__, str(Path(pyspark.__file__).parent), version("delta-spark"))
+
+
 def delta_jars_record(delta_version: str | None = None) -> Path:
     """Where the jar files of the installed (or the given) delta-spark version are recorded:
-    $XDG_CACHE_HOME (default ~/.cache)/<package>/delta-spark-<version>.jars, one path a line."""
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache, PACKAGE_NAME, f"delta-spark-{delta_version or version('delta-spark')}.jars")
+    <cache folder>/delta-spark-<version>.jars, one path a line."""
+    return cache_folder() / f"delta-spark-{delta_version or version('delta-spark')}.jars"
 
 
 def recorded_jars(record: Path) -> list[str] | None:
@@ -149,28 +186,37 @@ def _record_jars(session: SparkSession, record: Path) -> None:
 
 def stop_local_sessions(timeout_seconds: float = JVM_EXIT_SECONDS) -> None:
     """Stop the local sessions this process started and wait for their JVM (with its Python workers)
-    to exit; at the end of a command process (cli.entry). The session of a Databricks runtime or of a
-    Spark Connect server (not started here) is not touched."""
+    to exit; at the end of a command process (cli.entry). A JVM that writes the class archive gets
+    longer, and the archive is kept only if it exited cleanly. The session of a Databricks runtime or of
+    a Spark Connect server (not started here) is not touched."""
     if not _STARTED:
         return
     while _STARTED:
         _STARTED.pop().stop()
+    exit_code = _end_jvm(timeout_seconds + (class_sharing.WRITE_SECONDS if _WRITING else 0))
+    while _WRITING:
+        class_sharing.keep(_WRITING.pop(), exit_code)
+
+
+def _end_jvm(timeout_seconds: float) -> int | None:
+    """Close the local JVM's stdin and wait for it to exit (killed after `timeout_seconds`); its exit
+    code, or None without a JVM of this process."""
     # pyspark keeps the JVM's process as `proc` on its gateway "for use by the caller" (java_gateway.py)
     # and leaves it running after stop(); the JVM exits when its stdin closes.
     gateway = SparkContext._gateway
     process: subprocess.Popen | None = getattr(gateway, "proc", None)
     if gateway is None or process is None:
-        return
+        return None
     gateway.shutdown()
     SparkContext._gateway = SparkContext._jvm = None
     if process.stdin is not None:
         process.stdin.close()
     try:
-        process.wait(timeout_seconds)
+        return process.wait(timeout_seconds)
     except subprocess.TimeoutExpired:
         logger.warning("the Spark JVM did not exit %s s after its session stopped: killed", timeout_seconds)
         process.kill()
-        process.wait()
+        return process.wait()
 
 
 @contextmanager
