@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.contracts.model import (
     PREVIOUS_CHAMPION,
 )
 from {{ cookiecutter.package_name }}.contracts.tables import Table
+from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.progress import logger
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
 
@@ -165,6 +166,37 @@ def test_the_approval_step_is_skipped_where_no_approval_is_required(home: Path, 
     assert (code, summary["status"]) == (0, "skipped")
     assert "environment local requires no approval" in summary["reason"]
     assert steps["check-approval"]["skipped"] is True
+
+
+def _help(capsys: pytest.CaptureFixture, *argv: str) -> str:
+    with pytest.raises(SystemExit) as exit:
+        cli.main([*argv, "--help"])
+    assert exit.value.code == 0
+    return capsys.readouterr().out
+
+
+def _error_classes(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _error_classes(sub)
+
+
+def test_the_top_level_help_ends_with_every_exit_code(capsys: pytest.CaptureFixture) -> None:
+    codes = {0, LifecycleError.exit_code, *(error.exit_code for error in _error_classes(LifecycleError))}
+
+    epilog = _help(capsys).split("Exit codes:", 1)[1]
+
+    listed = {int(line.split()[0]) for line in epilog.splitlines() if line[:3].strip().isdigit()}
+    assert listed == codes
+
+
+@pytest.mark.parametrize("command", [command.name for command in (*cli.REGISTERED, cli.RUN_ALL)])
+def test_every_command_describes_itself_in_its_own_help(command: str, capsys: pytest.CaptureFixture) -> None:
+    help_text = next(c.help for c in (*cli.REGISTERED, cli.RUN_ALL) if c.name == command)
+
+    text = " ".join(_help(capsys, command).split())
+
+    assert help_text and f"{help_text[0].upper()}{help_text[1:]}." in text
 
 
 # --- in processes of their own ----------------------------------------------------------------------

@@ -48,6 +48,8 @@ from .progress import logger, logging_to_stderr, step
 from .training.commands import COMMANDS as TRAINING_COMMANDS
 from .validation.commands import COMMANDS as VALIDATION_COMMANDS
 
+# The top-level help's epilog: the exit codes, as the docstring above gives them.
+EXIT_CODES = __doc__[__doc__.index("Exit codes:") :].rstrip()
 # The order in which `run-all` runs the lifecycle.
 LIFECYCLE = ("generate-data", "ingest", "features", "train", "validate", "promote", "score", "monitor")
 REGISTERED: list[Command] = [
@@ -88,12 +90,20 @@ def _common_options(with_env: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     data_options, api_options = _common_options(with_env=True), _common_options(with_env=False)
-    parser = _Parser(prog=PACKAGE_NAME, description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog=PACKAGE_NAME,
+        description=__doc__.splitlines()[0],
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (*REGISTERED, RUN_ALL):
         api_only = command.data is DataAccess.NONE
         sub = subparsers.add_parser(
-            command.name, help=command.help, parents=[api_options if api_only else data_options]
+            command.name,
+            help=command.help,
+            description=f"{command.help[0].upper()}{command.help[1:]}.",
+            parents=[api_options if api_only else data_options],
         )
         if api_only:
             # The workspace commands name their workspace with --target; their own data env is local.
