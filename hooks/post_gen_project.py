@@ -41,7 +41,7 @@ def next_steps(context: dict) -> str:
     steps = [
         (f"cd {slug}", ""),
         (f"git init -b {context['default_branch']} && git add -A && git commit -m 'Scaffold {slug}'", ""),
-        (f"python{context['python_version']} -m venv .venv && . .venv/bin/activate", ""),
+        (f"python{context['_python_version']} -m venv .venv && . .venv/bin/activate", ""),
         ('pip install -e ".[dev]"', "Java 17 must be on PATH for local Spark"),
         ("pytest", "unit tests on local Spark + Delta + MLflow"),
         (f"python -m {package} run-all", "the whole lifecycle here, state in ./.lakehouse"),

@@ -28,7 +28,7 @@ CHOICES = {
     "deploy_tool": ("sdk", "bundle"),
     "serving": ("none", "endpoint"),
     # Databricks Runtime 17.3 LTS (the target runtime) runs Python 3.12.
-    "python_version": ("3.12",),
+    "_python_version": ("3.12",),
 }
 
 # Top-level modules the generated project imports; a package with one of these names would shadow it.
@@ -313,7 +313,7 @@ CHECKS = {
     "deploy_tool": check_choice("deploy_tool"),
     "serving": check_choice("serving"),
     "notification_emails": check_emails,
-    "python_version": check_choice("python_version"),
+    "_python_version": check_choice("_python_version"),
 }
 # Defaults computed in cookiecutter.json from another field: when that field is refused and this one
 # still holds the value computed from it, its problem is the same problem and is not reported twice.

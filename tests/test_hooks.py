@@ -149,7 +149,7 @@ INVALID = {
         "ml@example.com\n",
         "ml@example.com,\tops@example.com",
     ],
-    "python_version": ["3.11", "3.13", "3"],
+    "_python_version": ["3.11", "3.13", "3"],
 }
 CASES = [(field, value) for field, values in INVALID.items() for value in values]
 

@@ -7,7 +7,7 @@ DATABRICKS_RUNTIME = "17.3 LTS"
 SPARK_VERSION = "17.3.x-scala2.13"  # the cluster `spark_version` key of classic job clusters
 SPARK_MINOR = "4.0"
 DELTA_MINOR = "4.0"
-PYTHON_VERSION = "{{ cookiecutter.python_version }}"
+PYTHON_VERSION = "{{ cookiecutter._python_version }}"
 
 # Where and on what the Databricks jobs run (cookiecutter options `compute` and `cloud`), rendered once here.
 COMPUTE = "{{ cookiecutter.compute }}"  # "serverless" or "classic"
