@@ -27,6 +27,7 @@ CHOICES = {
     "ci_auth": ("oidc", "token"),
     "deploy_tool": ("sdk", "bundle"),
     "serving": ("none", "endpoint"),
+    "license": ("proprietary", "MIT", "Apache-2.0"),
     # Databricks Runtime 17.3 LTS (the target runtime) runs Python 3.12.
     "_python_version": ("3.12",),
 }
@@ -313,6 +314,7 @@ CHECKS = {
     "deploy_tool": check_choice("deploy_tool"),
     "serving": check_choice("serving"),
     "notification_emails": check_emails,
+    "license": check_choice("license"),
     "_python_version": check_choice("_python_version"),
 }
 # Defaults computed in cookiecutter.json from another field: when that field is refused and this one

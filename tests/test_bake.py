@@ -50,6 +50,7 @@ DISTINCT = {
     "deploy_tool": "bundle",
     "serving": "endpoint",
     "notification_emails": "fraud-oncall@acme.example",
+    "license": "Apache-2.0",
 }
 # Default values that are distinctive enough to be searched for in a project baked with DISTINCT.
 DISTINCTIVE_DEFAULTS = [
@@ -198,3 +199,27 @@ def test_a_long_package_name_stays_lint_clean(tmp_path: Path) -> None:
 
     assert ruff(project, "check").returncode == 0, ruff(project, "check").stdout
     assert ruff(project, "format", "--check").returncode == 0, ruff(project, "format", "--check").stdout
+
+
+# The first line of each LICENSE, and the SPDX expression the package metadata declares.
+LICENSES = {
+    "proprietary": ("Copyright (c) Risk Modelling Guild. All rights reserved.", "LicenseRef-Proprietary"),
+    "MIT": ("MIT License", "MIT"),
+    "Apache-2.0": ("Apache License", "Apache-2.0"),
+}
+
+
+@pytest.mark.parametrize("license_name", DEFAULTS["license"])
+def test_the_chosen_license_is_the_file_and_the_package_metadata(license_name: str, tmp_path: Path) -> None:
+    from hatchling.metadata.core import ProjectMetadata
+
+    project = bake(tmp_path, author_name="Risk Modelling Guild", license=license_name)
+    first_line, expression = LICENSES[license_name]
+
+    text = (project / "LICENSE").read_text()
+    assert text.strip().splitlines()[0].strip() == first_line
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    if license_name == "MIT":
+        assert "Copyright (c) Risk Modelling Guild" in text
+    metadata = ProjectMetadata(str(project), None).core
+    assert (metadata.license_expression, metadata.license_files) == (expression, ["LICENSE"])
