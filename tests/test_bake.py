@@ -194,6 +194,12 @@ def test_distinct_values_appear_where_they_belong(distinct_project: Path) -> Non
     assert '"acme_fraud_radar" = "acme_fraud_radar.cli:entry"' in pyproject
 
 
+def test_the_ci_cd_diagram_names_the_projects_branches(distinct_project: Path) -> None:
+    diagram = (distinct_project / "README.md").read_text().split("```mermaid\n")[2].split("```")[0]
+
+    assert '"push to trunk"' in diagram and '"push to ship-*"' in diagram
+
+
 def test_a_long_package_name_stays_lint_clean(tmp_path: Path) -> None:
     project = bake(tmp_path, project_name="x", project_slug="a" * 50, package_name="p" * 30)
 
