@@ -4,6 +4,7 @@ own: what a command loads, and what it leaves running when it exits."""
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -269,6 +270,8 @@ def processes() -> Iterator[tuple[int, str, str, int, int]]:
         yield int(stat.parent.name), head.split(" (", 1)[1], state, int(parent), int(group)
 
 
+# A line the package logger writes to stderr (progress.py): time, level, message.
+PROGRESS_LINE = re.compile(r"^\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 ENTRY_PROBE = f"""
 import json, os, sys
 from collections.abc import Iterator
@@ -311,3 +314,11 @@ def test_a_spark_command_leaves_no_process_behind(home: Path) -> None:
     assert json.loads(out.strip().splitlines()[-1]) == {"code": 0, "children": []}, err[-3000:]
     assert "ingest: done" in err
     assert running == []
+    # Quiet by default: the command's own progress lines, not Spark's start-up (log4j, Ivy) chatter.
+    # The JVM's own notice of the incubator module Spark 4 loads cannot be turned off.
+    spark_lines = [
+        line
+        for line in err.splitlines()
+        if not PROGRESS_LINE.match(line) and line != "WARNING: Using incubator modules: jdk.incubator.vector"
+    ]
+    assert spark_lines == []

@@ -1,3 +1,5 @@
+import logging
+import re
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
@@ -5,8 +7,13 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
+from {{ cookiecutter.package_name }}.class_sharing import Sharing
+from {{ cookiecutter.package_name }}.progress import logger
 from {{ cookiecutter.package_name }}.spark import (
+    QUIET_LOG4J,
+    STATIC_CONF_REFUSED,
     delta_jars_record,
+    local_java_options,
     local_spark_conf,
     recorded_jars,
     with_delta_jars,
@@ -90,3 +97,32 @@ def test_the_shared_session_loaded_the_recorded_jars_of_the_installed_delta(spar
     names = [Path(jar).name for jar in jars]
     assert any("delta-spark_" in name and name.endswith(f"-{version('delta-spark')}.jar") for name in names)
     assert [Path(uri).name for uri in spark.conf.get("spark.jars").split(",")] == names
+
+
+# --- what the local JVM prints ---------------------------------------------------------------------
+def test_spark_logs_errors_only_unless_the_package_logs_at_debug(tmp_path: Path) -> None:
+    archive = Sharing(tmp_path, "key", archive=tmp_path / "classes-key-10.jsa")
+    previous = logger.level
+    try:
+        logger.setLevel(logging.INFO)
+        quiet = local_java_options(archive)
+        logger.setLevel(logging.DEBUG)
+        verbose = local_java_options(archive)
+    finally:
+        logger.setLevel(previous)
+
+    assert quiet == f"{archive.java_options} -Dlog4j2.configurationFile={QUIET_LOG4J}"
+    assert verbose == archive.java_options
+    assert "rootLogger.level = ${env:SPARK_LOG_LEVEL:-error}" in QUIET_LOG4J.read_text()
+
+
+def test_the_connect_warnings_filtered_are_the_static_settings_refused() -> None:
+    """The message Spark Connect's client warns with (pyspark/sql/connect/conf.py), as seen locally."""
+    refused = (
+        "Failed to set spark.sql.warehouse.dir to Some(/tmp/home/spark-warehouse) due to "
+        '[CANNOT_MODIFY_CONFIG] Cannot modify the value of the Spark config: "spark.sql.warehouse.dir".'
+    )
+    other = "Failed to set spark.sql.shuffle.partitions to Some(x) due to [INVALID_CONF_VALUE] bad"
+
+    assert re.match(STATIC_CONF_REFUSED, refused)
+    assert not re.match(STATIC_CONF_REFUSED, other)

@@ -49,9 +49,9 @@ class Sharing:
     def java_options(self) -> str:
         """For `spark.driver.extraJavaOptions`, which Spark's launcher splits at unescaped blanks."""
         if self.archive is not None:
-            return " ".join((_escaped(f"-XX:SharedArchiveFile={self.archive}"), *QUIET))
+            return " ".join((launcher_word(f"-XX:SharedArchiveFile={self.archive}"), *QUIET))
         if self.pending is not None:
-            return " ".join((_escaped(f"-XX:ArchiveClassesAtExit={self.pending}"), *QUIET))
+            return " ".join((launcher_word(f"-XX:ArchiveClassesAtExit={self.pending}"), *QUIET))
         return ""
 
 
@@ -121,8 +121,9 @@ def discard(sharing: Sharing) -> None:
             path.unlink(missing_ok=True)
 
 
-def _escaped(option: str) -> str:
-    """`option` as one word for Spark's launcher: a backslash before each blank, quote and backslash."""
+def launcher_word(option: str) -> str:
+    """`option` as one word of `spark.driver.extraJavaOptions`, which Spark's launcher splits at
+    unescaped blanks: a backslash before each blank, quote and backslash."""
     return re.sub(r"""([\s'"\\])""", r"\\\1", option)
 
 

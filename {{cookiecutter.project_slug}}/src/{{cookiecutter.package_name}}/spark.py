@@ -24,10 +24,12 @@ A command process stops the local session it started, and waits for its JVM, bef
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +49,8 @@ REMOTE_VARIABLE = "SPARK_REMOTE"
 # Seconds a stopped session's JVM gets to exit on its own before it is killed.
 JVM_EXIT_SECONDS = 30
 JAVA_OPTIONS = "spark.driver.extraJavaOptions"
+QUIET_LOG4J = Path(__file__).with_name("log4j2-quiet.properties")
+STATIC_CONF_REFUSED = r"Failed to set spark\.\S+ to .* due to \[CANNOT_MODIFY_CONFIG\]"
 # The local sessions this process started (get_spark), stopped by stop_local_sessions.
 _STARTED: list[SparkSession] = []
 # The class archive this process's JVM writes when it exits, if it writes one (kept by stop_local_sessions).
@@ -121,10 +125,24 @@ def _local_session(
     )
     for key, value in local_spark_conf(config).items():
         builder = builder.config(key, value)
-    if sharing.java_options:
-        builder = builder.config(JAVA_OPTIONS, sharing.java_options)
+    java_options = local_java_options(sharing)
+    if java_options:
+        builder = builder.config(JAVA_OPTIONS, java_options)
     builder, resolves = with_delta_jars(builder.appName(app_name), record)
-    return builder.getOrCreate(), resolves
+    with warnings.catch_warnings():
+        # A local Connect server starts with these settings, then its client sets them again on the
+        # session, and Spark refuses each static one (in effect already) with a warning.
+        warnings.filterwarnings("ignore", message=STATIC_CONF_REFUSED, category=UserWarning)
+        return builder.getOrCreate(), resolves
+
+
+def local_java_options(sharing: class_sharing.Sharing) -> str:
+    """The local JVM's options: its class archive, and Spark's logging quiet unless the package logs at
+    debug level (--verbose), in which case Spark's own log4j defaults apply."""
+    options = [sharing.java_options] if sharing.java_options else []
+    if not logger.isEnabledFor(logging.DEBUG):
+        options.append(class_sharing.launcher_word(f"-Dlog4j2.configurationFile={QUIET_LOG4J}"))
+    return " ".join(options)
 
 
 def cache_folder() -> Path:
