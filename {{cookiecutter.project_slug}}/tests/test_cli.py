@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,33 @@ def _error_classes(cls: type) -> Iterator[type]:
     for sub in cls.__subclasses__():
         yield sub
         yield from _error_classes(sub)
+
+
+def test_generate_data_on_a_landing_zone_with_data_writes_the_next_period(
+    home: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert cli.main(["generate-data", "--rows", "200", "--days", "61", "--json"]) == 0
+    first = _last_json_line(capsys)
+    assert cli.main(["generate-data", "--rows", "200", "--days", "61", "--drift", "1", "--json"]) == 0
+    second = _last_json_line(capsys)
+    assert (
+        cli.main(["generate-data", "--rows", "200", "--days", "61", "--start", "2026-01-01", "--json"]) == 0
+    )
+    again = _last_json_line(capsys)
+
+    assert (first["start"], second["start"], again["start"]) == ("2026-01-01", "2026-03-03", "2026-01-01")
+    assert again["batch"] == first["batch"]  # an explicit --start writes that period again, in place
+    files = sorted(path.name for path in (home / "landing" / "events").glob("*.csv"))
+    assert files == sorted([f"{first['batch']}-part-00000.csv", f"{second['batch']}-part-00000.csv"])
+
+
+def test_generate_data_warns_when_its_period_runs_past_now(home: Path, capsys: pytest.CaptureFixture) -> None:
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+
+    assert cli.main(["generate-data", "--rows", "100", "--days", "61", "--start", today]) == 0
+
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1 and "run past now" in warnings[0] and "in_the_future" in warnings[0]
 
 
 def test_the_top_level_help_ends_with_every_exit_code(capsys: pytest.CaptureFixture) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime, timedelta
 
 from ..arguments import bounded_float, bounded_int, seed, utc_datetime
 from ..commands import Command, Context
+from ..progress import logger
 from .spec import DEFAULT_START, MAX_DRIFT, MIN_DAYS
 
 # The generator holds every event in memory (about 1 GB per 2 million).
@@ -14,8 +16,9 @@ MAX_DAYS = 3650
 event_count = bounded_int(1, MAX_ROWS)
 
 
-def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments that shape a generated dataset (shared with `seed-data`)."""
+def add_generation_arguments(parser: argparse.ArgumentParser, start_default: str) -> None:
+    """The arguments that shape a generated dataset (shared with `seed-data`); without --start the
+    command picks the first day (`start_default` says how, in the help)."""
     parser.add_argument(
         "--rows", type=event_count, default=100_000, help="number of events (default: %(default)s)"
     )
@@ -29,8 +32,8 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--start",
         type=utc_datetime,
-        default=DEFAULT_START,
-        help="first day of the events, ISO date (default: %(default)s)",
+        default=None,
+        help=f"first day of the events, ISO date (default: {start_default})",
     )
     parser.add_argument(
         "--days",
@@ -40,30 +43,46 @@ def add_generation_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def batch_name(args: argparse.Namespace) -> str:
+def batch_name(args: argparse.Namespace, start: datetime) -> str:
     """Files of a batch are named after the arguments: writing the same dataset again replaces them."""
-    return f"seed{args.seed}-drift{args.drift:g}-{args.start:%Y%m%d}-{args.days}d-{args.rows}"
+    return f"seed{args.seed}-drift{args.drift:g}-{start:%Y%m%d}-{args.days}d-{args.rows}"
 
 
-def generated(args: argparse.Namespace):
-    """The dataset the arguments describe (a `generate.GeneratedData`)."""
+def generated(args: argparse.Namespace, start: datetime):
+    """The dataset the arguments describe, from `start` (a `generate.GeneratedData`)."""
     from .generate import generate
 
-    return generate(rows=args.rows, seed=args.seed, drift=args.drift, start=args.start, days=args.days)
+    return generate(rows=args.rows, seed=args.seed, drift=args.drift, start=start, days=args.days)
 
 
 def _run(context: Context, args: argparse.Namespace) -> dict:
-    from .landing import write_landing_files
+    from .landing import next_start, write_landing_files
 
-    batch = batch_name(args)
-    summary = write_landing_files(generated(args), context.config.landing_path, batch)
+    start = args.start or next_start(context.config.landing_path) or DEFAULT_START
+    end = start + timedelta(days=args.days)
+    if end > datetime.now(UTC):
+        logger.warning(
+            "generate-data: events from %s to %s run past now: ingest quarantines those later than their "
+            "ingestion as in_the_future (give an earlier --start or fewer --days)",
+            f"{start:%Y-%m-%d}",
+            f"{end:%Y-%m-%d}",
+        )
+    batch = batch_name(args, start)
+    summary = write_landing_files(generated(args, start), context.config.landing_path, batch)
     return {
         "landing_path": summary.landing_path,
+        "start": f"{start:%Y-%m-%d}",
         "events": summary.events,
         "labels": summary.labels,
         "files": len(summary.event_files) + len(summary.label_files),
         "batch": batch,
     }
+
+
+def _generation_arguments(parser: argparse.ArgumentParser) -> None:
+    add_generation_arguments(
+        parser, f"the day after the landing zone's last event, {DEFAULT_START:%Y-%m-%d} when it has none"
+    )
 
 
 def _lifecycle_arguments(context: Context, args: argparse.Namespace) -> dict | None:
@@ -79,7 +98,7 @@ COMMANDS = [
         name="generate-data",
         help="write a seeded synthetic dataset (events and labels) to the landing zone",
         run=_run,
-        add_arguments=add_generation_arguments,
+        add_arguments=_generation_arguments,
         lifecycle_arguments=_lifecycle_arguments,
     )
 ]

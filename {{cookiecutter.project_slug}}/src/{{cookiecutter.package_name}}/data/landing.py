@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,31 @@ class LandingSummary:
 def landing_is_empty(landing_path: str) -> bool:
     root = Path(landing_path)
     return not any(root.glob("events/*.csv"))
+
+
+def next_start(landing_path: str) -> datetime | None:
+    """The day after the last event in the landing zone's event files (None without any): where the
+    next generated period starts, so that new data follows the old instead of rewriting its dates.
+
+    Every file counts, generated or not; a file or value that cannot be read as an event time (a dirty
+    or foreign file, which ingest will quarantine) is passed over.
+    """
+    last = None
+    for path in sorted(Path(landing_path).glob("events/[!.]*.csv")):
+        times = _event_times(path)
+        if times is not None and (last is None or times > last):
+            last = times
+    return None if last is None else (last.floor("D") + timedelta(days=1)).to_pydatetime()
+
+
+def _event_times(path: Path) -> pd.Timestamp | None:
+    """The latest readable `event_ts` of one file, or None."""
+    try:
+        column = pd.read_csv(path, usecols=["event_ts"], dtype=str, on_bad_lines="skip")["event_ts"]
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    latest = pd.to_datetime(column, utc=True, errors="coerce", format="ISO8601").max()
+    return None if pd.isna(latest) else latest
 
 
 def write_landing_files(data: GeneratedData, landing_path: str, batch: str) -> LandingSummary:

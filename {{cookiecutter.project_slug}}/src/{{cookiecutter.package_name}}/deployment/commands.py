@@ -19,6 +19,7 @@ from ..commands import Command, Context, DataAccess
 from ..config import WORKSPACE_TIMEOUT_SECONDS, load_config
 from ..contracts.model import CHALLENGER, CHAMPION
 from ..data.commands import add_generation_arguments, batch_name, generated
+from ..data.spec import DEFAULT_START
 from ..errors import ConfigError
 from .jobs import DEPLOY_TARGETS, DEPLOYMENT_JOB_KEY, DEV, JOB_KEYS, MODEL_VERSION_PARAMETER
 
@@ -227,7 +228,7 @@ def _approve(context: Context, args: argparse.Namespace) -> dict:
 
 def _seed_arguments(parser: argparse.ArgumentParser) -> None:
     _connection_arguments(parser)
-    add_generation_arguments(parser)
+    add_generation_arguments(parser, f"{DEFAULT_START:%Y-%m-%d}")
     parser.set_defaults(rows=20_000)
 
 
@@ -236,7 +237,8 @@ def _seed(context: Context, args: argparse.Namespace) -> dict:
     from .seed import seed_landing
 
     client = workspace_client(workspace_host(args.target, args.host), args.timeout)
-    return seed_landing(client, args.target, generated(args), batch_name(args))
+    start = args.start or DEFAULT_START
+    return seed_landing(client, args.target, generated(args, start), batch_name(args, start))
 
 
 COMMANDS = [
