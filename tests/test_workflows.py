@@ -4,12 +4,14 @@ least-privileged, and their `run:` steps pass when run in order in a fresh envir
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from baking import DEFAULTS, NON_DEFAULT, bake, pairwise_combinations
+import yaml
+from baking import DEFAULTS, NON_DEFAULT, TEMPLATE_ROOT, bake, pairwise_combinations
 from workflow_runner import (
     actionlint_version,
     ensure_actionlint,
@@ -128,6 +130,38 @@ def test_every_generated_workflow_passes_the_github_workflow_schema(matrix: dict
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok -- validation done" in result.stdout
+
+
+# `uses: owner/action@<40 hex> # vX.Y.Z`: a tag can be moved, a commit cannot (GitHub's hardening guide);
+# the comment is the version Dependabot reads and updates with the SHA.
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+(;.*)?$")
+
+
+def test_every_action_is_pinned_by_commit_with_its_version(matrix: dict) -> None:
+    paths = [*_workflow_paths(matrix), *map(str, (TEMPLATE_ROOT / ".github/workflows").glob("*.yml"))]
+    uses = [
+        (path, line.split("uses:", 1)[1].strip())
+        for path in paths
+        for line in Path(path).read_text().splitlines()
+        if line.strip().removeprefix("- ").startswith("uses:")
+    ]
+
+    assert len({path for path, _ in uses}) == len(paths)
+    assert [(path, use) for path, use in uses if not PINNED.match(use)] == []
+
+
+@pytest.mark.parametrize("folder", ["", "{{cookiecutter.project_slug}}"])
+def test_dependabot_updates_the_python_dependencies_and_the_actions(folder: str) -> None:
+    path = TEMPLATE_ROOT / folder / ".github" / "dependabot.yml"
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.dependabot", str(path)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    updates = yaml.safe_load(path.read_text())["updates"]
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {update["package-ecosystem"] for update in updates} == {"pip", "github-actions"}
+    if folder:  # Spark and Delta follow the Databricks Runtime, not the newest release
+        [pip] = [update for update in updates if update["package-ecosystem"] == "pip"]
+        assert {rule["dependency-name"] for rule in pip["ignore"]} == {"pyspark", "delta-spark"}
 
 
 def test_github_expressions_survive_jinja(default_project: Path) -> None:
