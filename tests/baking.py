@@ -21,6 +21,7 @@ NON_DEFAULT = {
     "serving": "endpoint",
     "dev_catalog": "acme_dev",
     "schema_name": "churn",
+    "license": "Apache-2.0",
 }
 # The choice inputs (a list of values, the first the default) and their values.
 OPTIONS = {
