@@ -1,16 +1,28 @@
 """The HTML report: written with its plots, and it names every monitored column."""
 
+import base64
+import re
 from datetime import date
 
 import numpy as np
 import pandas as pd
+from matplotlib import dates as mdates
 
 from {{ cookiecutter.package_name }}.monitoring.assess import MetricResult
 from {{ cookiecutter.package_name }}.monitoring.drift import BinnedColumn
-from {{ cookiecutter.package_name }}.monitoring.report import DISTRIBUTION_PLOT, DRIFT_PLOT, write_report
+from {{ cookiecutter.package_name }}.monitoring.quality import MODEL_FEATURE
+from {{ cookiecutter.package_name }}.monitoring.report import (
+    DISTRIBUTION_PLOT,
+    DRIFT_PLOT,
+    QUALITY_PLOT,
+    plot_drift_over_time,
+    plot_quality_over_time,
+    write_report,
+)
 from {{ cookiecutter.package_name }}.monitoring.windows import MonitoringWindow
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+HISTORY_COLUMNS = ["window_end", "feature", "metric", "value"]
 WINDOW = MonitoringWindow(date(2026, 4, 24), date(2026, 5, 1))
 
 
@@ -27,11 +39,13 @@ def test_the_report_has_both_plots_and_names_every_column(tmp_path) -> None:
     ]
     history = pd.DataFrame(
         [
-            (date(2026, 4, 24), "amount_30d", 0.05),
-            (date(2026, 5, 1), "amount_30d", 0.41),
-            (date(2026, 5, 1), "main_channel_30d", 0.12),
+            (date(2026, 4, 24), "amount_30d", "psi", 0.05),
+            (date(2026, 5, 1), "amount_30d", "psi", 0.41),
+            (date(2026, 5, 1), "main_channel_30d", "psi", 0.12),
+            (date(2026, 5, 1), MODEL_FEATURE, "auc", 0.71),
+            (date(2026, 5, 1), MODEL_FEATURE, "log_loss", 0.52),
         ],
-        columns=["window_end", "feature", "value"],
+        columns=HISTORY_COLUMNS,
     )
 
     page = write_report(
@@ -45,16 +59,46 @@ def test_the_report_has_both_plots_and_names_every_column(tmp_path) -> None:
     assert "<title>demo &lt;monitoring&gt;</title>" in html
     assert '<p class="alert">1 alert(s): amount_30d psi</p>' in html
     assert html.index("<td>amount_30d</td><td>psi</td>") < html.index("<td>main_channel_30d</td>")
-    for plot in (DRIFT_PLOT, DISTRIBUTION_PLOT):
-        assert f'src="{plot}"' in html
-        assert (tmp_path / "report" / plot).read_bytes().startswith(PNG_SIGNATURE)
+    # Every plot is in the page itself (the MLflow UI shows index.html alone), and beside it as a file.
+    embedded = [
+        base64.b64decode(src) for src in re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
+    ]
+    files = [
+        (tmp_path / "report" / plot).read_bytes() for plot in (DRIFT_PLOT, QUALITY_PLOT, DISTRIBUTION_PLOT)
+    ]
+    assert embedded == files and all(png.startswith(PNG_SIGNATURE) for png in files)
+    assert html.count("<img ") == 3
 
 
 def test_a_first_window_without_history_still_reports(tmp_path) -> None:
     columns = [BinnedColumn("x", ("a",), np.array([1]), np.array([1]))]
-    empty = pd.DataFrame(columns=["window_end", "feature", "value"])
+    empty = pd.DataFrame(columns=HISTORY_COLUMNS)
 
     page = write_report(tmp_path, "t", WINDOW, [], columns, empty, (0.1, 0.25))
 
     assert '<p class="ok">No alerts.</p>' in page.read_text()
     assert (tmp_path / DRIFT_PLOT).read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_the_time_axes_span_the_windows_present() -> None:
+    """Not an autoscaled range: a day either side of the first and last window end."""
+    ends = [date(2026, 4, 24), date(2026, 5, 1), date(2026, 5, 8)]
+    history = pd.DataFrame(
+        [(end, "x", "psi", 0.1) for end in ends] + [(end, MODEL_FEATURE, "auc", 0.7) for end in ends[1:]],
+        columns=HISTORY_COLUMNS,
+    )
+
+    drift_axes = plot_drift_over_time(history, 0.1, 0.25).axes[0]
+    auc_axes = plot_quality_over_time(history).axes[0]
+
+    assert drift_axes.get_xlim() == (mdates.date2num(date(2026, 4, 23)), mdates.date2num(date(2026, 5, 9)))
+    assert auc_axes.get_xlim() == (mdates.date2num(date(2026, 4, 30)), mdates.date2num(date(2026, 5, 9)))
+
+
+def test_before_any_label_the_quality_plot_says_so() -> None:
+    history = pd.DataFrame([(date(2026, 5, 1), "x", "psi", 0.1)], columns=HISTORY_COLUMNS)
+
+    figure = plot_quality_over_time(history)
+
+    notes = [text.get_text() for axes in figure.axes for text in axes.texts]
+    assert notes == ["no labeled predictions yet", "no labeled predictions yet"]

@@ -42,9 +42,11 @@ def test_rerunning_a_window_replaces_its_rows(spark, tmp_path) -> None:
     assert_df_equality(read_table(spark, table), expected, ignore_row_order=True, ignore_nullable=True)
     history = metric_history(spark, table, "psi").sort_values("window_end")
     assert history.to_dict("records") == [
-        {"window_end": FIRST.end, "feature": "x", "value": 0.05},
-        {"window_end": SECOND.end, "feature": "x", "value": 0.3},
+        {"window_end": FIRST.end, "feature": "x", "metric": "psi", "value": 0.05},
+        {"window_end": SECOND.end, "feature": "x", "metric": "psi", "value": 0.3},
     ]
+    both = metric_history(spark, table, "psi", "ks").sort_values(["window_end", "metric"])
+    assert list(zip(both["metric"], both["value"], strict=True)) == [("ks", 0.1), ("psi", 0.05), ("psi", 0.3)]
 
 
 def test_history_of_a_missing_table_is_empty(spark, tmp_path) -> None:

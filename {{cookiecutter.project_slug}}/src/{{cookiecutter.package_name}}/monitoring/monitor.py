@@ -25,7 +25,7 @@ from ..training.registry import version_by_alias
 from .alerts import alert_record, notify, webhook_url
 from .analysis import WindowAnalysis, WindowInputs, analyse_window
 from .assess import LOGGED_TO_MLFLOW, alerts
-from .report import write_report
+from .report import REPORTED_HISTORY, write_report
 from .retrain import decide_retraining, trigger_retraining
 from .store import metric_history, metrics_frame, write_window_metrics
 from .windows import MonitoringWindow, last_window_day, rows_in, scoring_dates, window_ending
@@ -149,7 +149,7 @@ def _report(
             window,
             analysis.results,
             analysis.columns,
-            metric_history(context.spark, metrics_table, "psi"),
+            metric_history(context.spark, metrics_table, *REPORTED_HISTORY),
             (thresholds.psi_warn, thresholds.psi_alert),
         )
         run_id = _log_to_mlflow(window, analysis, folder)

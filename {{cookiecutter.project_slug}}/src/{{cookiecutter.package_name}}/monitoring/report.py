@@ -1,14 +1,21 @@
 """The monitoring report: an HTML page with PNG plots, so people can look instead of reading tables.
 
 - drift_over_time.png: PSI per feature over every recorded window;
-- distributions.png: each column's window distribution against its reference, on the same bins;
-- index.html: both plots and the window's metrics, alerts first.
+- quality_over_time.png: AUC and log loss of the labeled predictions over every recorded window;
+- distributions.png: each column's window distribution against its reference, on the same bins
+  (the prediction's too, against the window before);
+- index.html: the plots and the window's metrics, alerts first. The plots are embedded in the page
+  (data: URIs), so it is whole on its own: in the MLflow UI's artifact view, which shows one file
+  and cannot resolve a relative image, and when mailed or downloaded.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import math
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -16,10 +23,15 @@ from matplotlib.figure import Figure
 
 from .assess import ALERT, WARN, MetricResult
 from .drift import BinnedColumn
+from .quality import MODEL_FEATURE
 from .windows import MonitoringWindow
 
 DRIFT_PLOT = "drift_over_time.png"
+QUALITY_PLOT = "quality_over_time.png"
 DISTRIBUTION_PLOT = "distributions.png"
+QUALITY_METRICS = ("auc", "log_loss")
+# The metrics whose history the report draws (monitoring_metrics rows of every window so far).
+REPORTED_HISTORY = ("psi", *QUALITY_METRICS)
 REPORT_FILE = "index.html"
 _STATUS_ORDER = {ALERT: 0, WARN: 1}
 _STYLE = """
@@ -29,25 +41,55 @@ tr.alert, p.alert { background: #fdd; } tr.warn { background: #ffd; } p.ok { bac
 """
 
 
-def plot_drift_over_time(history: pd.DataFrame, path: Path, warn: float, alert: float) -> None:
+def plot_drift_over_time(history: pd.DataFrame, warn: float, alert: float) -> Figure:
     """One line per feature: PSI at each window end, with the warn and alert limits."""
     # A bare Figure (no pyplot): no GUI backend and no global state, so it draws on jobs and CI as is.
     figure = Figure(figsize=(9, 4.5))
     axes = figure.subplots()
-    for feature, rows in history.sort_values("window_end").groupby("feature"):
+    psi = history[history["metric"] == "psi"].sort_values("window_end")
+    for feature, rows in psi.groupby("feature"):
         axes.plot(pd.to_datetime(rows["window_end"]), rows["value"], marker="o", label=feature)
     axes.axhline(warn, color="orange", linestyle="--", linewidth=1, label=f"warn {warn}")
     axes.axhline(alert, color="red", linestyle="--", linewidth=1, label=f"alert {alert}")
-    axes.set_xlabel("window end")
+    _windows_axis(axes, psi["window_end"])
     axes.set_ylabel("PSI vs reference")
     axes.set_title("Drift per feature over time")
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     figure.autofmt_xdate()
     figure.tight_layout()
-    figure.savefig(path, dpi=90)
+    return figure
 
 
-def plot_distributions(columns: list[BinnedColumn], path: Path) -> None:
+def plot_quality_over_time(history: pd.DataFrame) -> Figure:
+    """AUC and log loss of each window's labeled predictions (a note instead while none has labels)."""
+    figure = Figure(figsize=(9, 3.5))
+    grid = figure.subplots(1, len(QUALITY_METRICS), squeeze=False)
+    model = history[history["feature"] == MODEL_FEATURE].sort_values("window_end")
+    for axes, metric in zip(grid.flat, QUALITY_METRICS, strict=True):
+        rows = model[model["metric"] == metric]
+        if rows.empty:
+            axes.text(0.5, 0.5, "no labeled predictions yet", ha="center", va="center", fontsize=9)
+            axes.set_axis_off()
+        else:
+            axes.plot(pd.to_datetime(rows["window_end"]), rows["value"], marker="o")
+            _windows_axis(axes, rows["window_end"])
+        axes.set_title(metric.replace("_", " "), fontsize=9)
+    figure.suptitle("Model quality over time (labels arrive after the predictions)", fontsize=10)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    return figure
+
+
+def _windows_axis(axes, window_ends: pd.Series) -> None:
+    """A date axis that spans the windows present (a day either side), not an autoscaled range."""
+    axes.set_xlabel("window end")
+    if window_ends.empty:
+        return
+    ends = pd.to_datetime(window_ends)
+    axes.set_xlim(ends.min() - timedelta(days=1), ends.max() + timedelta(days=1))
+
+
+def plot_distributions(columns: list[BinnedColumn]) -> Figure:
     """A grid of bar charts: reference vs window share per bin or category."""
     per_row = 3
     rows = max(1, math.ceil(len(columns) / per_row))
@@ -66,7 +108,7 @@ def plot_distributions(columns: list[BinnedColumn], path: Path) -> None:
         axes.axis("off")
     grid.flat[0].legend(fontsize=7)
     figure.tight_layout()
-    figure.savefig(path, dpi=90)
+    return figure
 
 
 def _metrics_table(results: list[MetricResult]) -> str:
@@ -85,7 +127,11 @@ def _metrics_table(results: list[MetricResult]) -> str:
 
 
 def render_html(
-    title: str, window: MonitoringWindow, results: list[MetricResult], features: tuple[str, ...]
+    title: str,
+    window: MonitoringWindow,
+    results: list[MetricResult],
+    features: tuple[str, ...],
+    plots: dict[str, bytes],
 ) -> str:
     alerting = [r for r in results if r.status == ALERT]
     summary = (
@@ -105,10 +151,21 @@ def render_html(
         + f"<h1>{html.escape(title)}</h1>\n"
         + f"<p>Window: scoring dates {window.start} to {window.end} (end exclusive).</p>\n"
         + f"{summary}\n<p>Monitored columns: {monitored}</p>\n"
-        + f'<h2>Drift per feature over time</h2><img src="{DRIFT_PLOT}" alt="PSI per feature over time">\n'
-        + f'<h2>Window vs reference distributions</h2><img src="{DISTRIBUTION_PLOT}" alt="distributions">\n'
+        + f"<h2>Drift per feature over time</h2>{_image(plots[DRIFT_PLOT], 'PSI per feature over time')}\n"
+        + f"<h2>Model quality over time</h2>{_image(plots[QUALITY_PLOT], 'AUC and log loss over time')}\n"
+        + f"<h2>Window vs reference distributions</h2>{_image(plots[DISTRIBUTION_PLOT], 'distributions')}\n"
         + f"<h2>Metrics</h2>\n{_metrics_table(results)}\n</body></html>\n"
     )
+
+
+def _image(png: bytes, alt: str) -> str:
+    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(alt)}">'
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
 
 
 def write_report(
@@ -117,14 +174,20 @@ def write_report(
     window: MonitoringWindow,
     results: list[MetricResult],
     columns: list[BinnedColumn],
-    psi_history: pd.DataFrame,
+    history: pd.DataFrame,
     psi_limits: tuple[float, float],
 ) -> Path:
-    """Write the plots and index.html into `folder` (created); return the HTML file's path."""
+    """Write the plots and index.html (with the plots embedded) into `folder` (created); return the
+    HTML file's path. `history`: (window_end, feature, metric, value) of REPORTED_HISTORY."""
     folder.mkdir(parents=True, exist_ok=True)
-    plot_drift_over_time(psi_history, folder / DRIFT_PLOT, *psi_limits)
-    plot_distributions(columns, folder / DISTRIBUTION_PLOT)
+    plots = {
+        DRIFT_PLOT: _png(plot_drift_over_time(history, *psi_limits)),
+        QUALITY_PLOT: _png(plot_quality_over_time(history)),
+        DISTRIBUTION_PLOT: _png(plot_distributions(columns)),
+    }
+    for name, png in plots.items():
+        (folder / name).write_bytes(png)
     features = tuple(column.feature for column in columns)
     page = folder / REPORT_FILE
-    page.write_text(render_html(title, window, results, features))
+    page.write_text(render_html(title, window, results, features, plots))
     return page

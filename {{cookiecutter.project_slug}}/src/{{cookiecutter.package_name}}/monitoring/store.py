@@ -48,10 +48,10 @@ def write_window_metrics(metrics: DataFrame, table: TableName, window: Monitorin
     replace_where(metrics, table, window.sql_condition())
 
 
-def metric_history(spark: SparkSession, table: TableName, metric: str) -> pd.DataFrame:
-    """(window_end, feature, value) of one metric over every window recorded so far."""
-    columns = ["window_end", "feature", "value"]
+def metric_history(spark: SparkSession, table: TableName, *metrics: str) -> pd.DataFrame:
+    """(window_end, feature, metric, value) of the given metrics over every window recorded so far."""
+    columns = ["window_end", "feature", "metric", "value"]
     if not table_exists(spark, table):
         return pd.DataFrame(columns=columns)
-    rows = read_table(spark, table).where(F.col("metric") == metric).select(*columns).collect()
+    rows = read_table(spark, table).where(F.col("metric").isin(*metrics)).select(*columns).collect()
     return pd.DataFrame([row.asDict() for row in rows], columns=columns)
