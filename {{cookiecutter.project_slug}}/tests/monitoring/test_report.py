@@ -2,10 +2,13 @@
 
 import base64
 import re
+import shutil
+import subprocess
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib import dates as mdates
 
 from {{ cookiecutter.package_name }}.monitoring.assess import MetricResult
@@ -102,3 +105,32 @@ def test_before_any_label_the_quality_plot_says_so() -> None:
 
     notes = [text.get_text() for axes in figure.axes for text in axes.texts]
     assert notes == ["no labeled predictions yet", "no labeled predictions yet"]
+
+
+# Loaded by a real browser, the page alone (as the MLflow UI's artifact view shows it, without the PNG
+# files beside it): the probe script reports how many images the browser decoded.
+IMAGE_PROBE = """<script>window.addEventListener("load", () => {
+  const images = [...document.images];
+  document.title = `images ${images.length} shown ${images.filter((i) => i.naturalWidth > 0).length}`;
+});</script>"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs a headless browser (Debian: chromium)")
+def test_a_browser_shows_every_plot_of_the_page_alone(tmp_path) -> None:
+    columns = [BinnedColumn("x", ("a", "b"), np.array([1, 2]), np.array([2, 1]))]
+    history = pd.DataFrame([(WINDOW.end, "x", "psi", 0.1)], columns=HISTORY_COLUMNS)
+    page = write_report(tmp_path / "report", "t", WINDOW, [], columns, history, (0.1, 0.25))
+    alone = tmp_path / "alone" / "index.html"
+    alone.parent.mkdir()
+    alone.write_text(page.read_text().replace("</body>", f"{IMAGE_PROBE}</body>"))
+
+    dom = subprocess.run(
+        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
+        + ["--dump-dom", alone.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
+
+    assert "<title>images 3 shown 3</title>" in dom
