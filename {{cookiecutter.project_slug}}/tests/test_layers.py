@@ -35,7 +35,7 @@ STAGES = (
     ("validation",),
     ("deployment", "inference"),
     ("monitoring",),
-    ("cli", "inventory", "__main__", "__init__"),
+    ("cli", "inventory", "lifecycle_summary", "__main__", "__init__"),
 )
 FLOOR = {name: floor for floor, names in enumerate(STAGES) for name in names}
 
@@ -143,7 +143,7 @@ def test_every_test_helper_module_sorts_in_its_own_import_section() -> None:
 # `--help` and the commands that need no Spark start without loading Spark, MLflow or the SDK.
 SURFACE = {
     *("__init__", "__main__", "cli", "commands", "inventory", "config", "errors", "progress", "arguments"),
-    *("lakehouse", "runtime", "inference.schema", "deployment.jobs", "class_sharing"),
+    *("lakehouse", "runtime", "inference.schema", "deployment.jobs", "class_sharing", "lifecycle_summary"),
 }
 # (module, what it imports: a library or one of the package's modules) -> why that module imports it
 # inside a function: a dependency Databricks lacks, or one that costs a command a second or more to
@@ -151,7 +151,10 @@ SURFACE = {
 # work needs only in some cases.
 LAZY_BY_NEED = {
     ("spark", "delta"): "delta-spark's pip helper is a local (dev) dependency, absent on Databricks",
-    ("tracking", f"{PACKAGE}.workspace"): "the SDK only to create an experiment's folder in a workspace",
+    (
+        "tracking",
+        f"{PACKAGE}.workspace",
+    ): "the SDK only for an experiment's folder or a run link in a workspace",
     ("deployment.release", f"{PACKAGE}.workspace"): "the SDK only where a serving endpoint is kept",
     ("deployment.release", f"{PACKAGE}.deployment.serving"): "the SDK only where an endpoint is kept",
     ("deployment.release", f"{PACKAGE}.training.baseline"): "Spark only for a baseline not yet recorded",

@@ -9,9 +9,14 @@ from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 from sklearn.linear_model import LogisticRegression
 
-from {{ cookiecutter.package_name }}.config import EXPERIMENTS_FOLDER, load_config
+from {{ cookiecutter.package_name }}.config import (
+    EXPERIMENTS_FOLDER,
+    LOCAL_MLFLOW_UI,
+    WORKSPACE_HOSTS,
+    load_config,
+)
 from {{ cookiecutter.package_name }}.deployment.deployer import deploy
-from {{ cookiecutter.package_name }}.tracking import configure_mlflow
+from {{ cookiecutter.package_name }}.tracking import configure_mlflow, run_url
 
 from databricks_twin.workspace import DIRECTORY, EXPERIMENT
 from fake_workspace import FakeWorkspace, workspace_client
@@ -79,3 +84,27 @@ def test_in_a_new_workspace_the_experiment_gets_its_folder(
 
     assert configure_mlflow(config) == experiment_id
     assert mlflow_twin.tree.get(config.experiment_name).object_type == EXPERIMENT
+
+
+# --- links a person opens ---------------------------------------------------------------------------
+def test_a_local_run_links_to_the_local_mlflow_ui(tmp_path: Path) -> None:
+    config = load_config("local", home=tmp_path)
+
+    assert run_url(config, "3", "abc") == f"{LOCAL_MLFLOW_UI}/#/experiments/3/runs/abc"
+
+
+def test_a_workspace_run_links_to_its_page_in_the_workspace(tmp_path: Path) -> None:
+    config = load_config("staging", home=tmp_path, on_databricks=False)
+
+    assert (
+        run_url(config, "7", "abc") == f"{WORKSPACE_HOSTS['staging'].rstrip('/')}/ml/experiments/7/runs/abc"
+    )
+
+
+def test_without_a_configured_host_the_link_uses_the_clients(
+    mlflow_twin: FakeWorkspace, tmp_path: Path
+) -> None:
+    """dev names no host: the workspace the developer's Databricks auth points at."""
+    config = load_config("dev", home=tmp_path, on_databricks=False)
+
+    assert run_url(config, "7", "abc") == f"{mlflow_twin.url}/ml/experiments/7/runs/abc"

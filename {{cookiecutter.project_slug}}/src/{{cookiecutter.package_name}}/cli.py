@@ -31,7 +31,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import NoReturn
 
-from . import class_sharing
+from . import class_sharing, lifecycle_summary
 from .commands import Command, Context, DataAccess, run_steps
 from .config import ENVIRONMENTS, PACKAGE_NAME, Config, lakehouse_home, load_config, require_data_access
 from .data.commands import COMMANDS as DATA_COMMANDS
@@ -116,7 +116,12 @@ def run_all(context: Context, args: argparse.Namespace) -> dict:
     """Run every registered lifecycle command in order, each with its own defaults."""
     started = time.perf_counter()
     steps = run_steps(context, [name for name in LIFECYCLE if name in context.commands], args)
-    return {"steps": steps, "seconds": round(time.perf_counter() - started, 2)}
+    summary = {"steps": steps, "seconds": round(time.perf_counter() - started, 2)}
+    if not args.json:  # the readable summary lists the tables too (JSON callers have `tables`)
+        summary["tables"] = next(c for c in INVENTORY_COMMANDS if c.name == "tables").run(context, args)[
+            "tables"
+        ]
+    return summary
 
 
 def _print_summary(command: str, summary: dict, as_json: bool) -> None:
@@ -138,6 +143,7 @@ RUN_ALL = Command(
     help="run the whole local lifecycle in order",
     run=run_all,
     add_arguments=_run_all_arguments,
+    readable=lifecycle_summary.render,
 )
 
 
@@ -182,7 +188,10 @@ def _run(args: argparse.Namespace) -> int:
         if args.json:
             _print_summary(args.command, {"status": "failed", "error": str(error)}, as_json=True)
         return 1
-    _print_summary(args.command, {"status": "ok", **facts}, as_json=args.json)
+    if command.readable is not None and not args.json:
+        print(command.readable(facts, context.config))
+    else:
+        _print_summary(args.command, {"status": "ok", **facts}, as_json=args.json)
     return 0
 
 

@@ -56,6 +56,8 @@ class Command:
         default=lambda context, args: {}
     )
     data: DataAccess = DataAccess.WRITE
+    # Without --json: the summary as text for people, instead of `key: value` lines.
+    readable: Callable[[dict, Config], str] | None = None
 
     def defaults(self, **values: object) -> argparse.Namespace:
         """This command's arguments as their defaults, with `values` in place of some."""

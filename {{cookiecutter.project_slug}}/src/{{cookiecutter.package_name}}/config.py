@@ -61,6 +61,8 @@ LANDING_VOLUME, CHECKPOINTS_VOLUME, STATE_VOLUME, ARTIFACTS_VOLUME = (
     "artifacts",
 )
 VOLUMES = (LANDING_VOLUME, CHECKPOINTS_VOLUME, STATE_VOLUME, ARTIFACTS_VOLUME)
+# Where `mlflow ui` serves the local tracking store by default: run links and the run-all summary name it.
+LOCAL_MLFLOW_UI = "http://127.0.0.1:5000"
 # Workspace folder of the MLflow experiments (one per environment). Nothing else lives under it:
 # a folder created at an experiment's path would make that experiment impossible to create.
 EXPERIMENTS_FOLDER = f"/Shared/{PROJECT_SLUG}/experiments"

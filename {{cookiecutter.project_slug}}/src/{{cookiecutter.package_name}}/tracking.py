@@ -6,7 +6,9 @@ from pathlib import Path
 
 import mlflow
 
-from .config import Config
+from .config import LOCAL_MLFLOW_UI, Config
+from .errors import LifecycleError
+from .progress import logger
 
 
 def configure_mlflow(config: Config) -> str:
@@ -38,3 +40,20 @@ def _create_experiment(config: Config) -> str:
         return mlflow.create_experiment(config.experiment_name)
     artifact_location = Path(config.mlflow_artifact_root or ".", config.experiment_name).as_uri()
     return mlflow.create_experiment(config.experiment_name, artifact_location=artifact_location)
+
+
+def run_url(config: Config, experiment_id: str, run_id: str) -> str:
+    """Where a person opens an MLflow run: its page in the workspace, or in the local MLflow UI
+    (`mlflow ui`, at LOCAL_MLFLOW_UI). Without a resolvable workspace host, the run's id."""
+    if not config.uses_workspace:
+        return f"{LOCAL_MLFLOW_UI}/#/experiments/{experiment_id}/runs/{run_id}"
+    host = config.workspace_host
+    if not host:
+        from .workspace import workspace_client
+
+        try:
+            host = workspace_client().config.host
+        except (LifecycleError, ValueError) as error:
+            logger.debug("no workspace host for the run link: %s", error)
+            return f"MLflow run {run_id} (experiment {experiment_id})"
+    return f"{host.rstrip('/')}/ml/experiments/{experiment_id}/runs/{run_id}"

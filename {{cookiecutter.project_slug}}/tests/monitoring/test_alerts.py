@@ -1,5 +1,6 @@
 """Alerts: the structured log line, and the Slack-compatible webhook against a local HTTP server."""
 
+import json
 from datetime import date
 
 from {{ cookiecutter.package_name }}.config import load_config
@@ -33,14 +34,18 @@ def test_the_alert_line_is_one_json_record() -> None:
 
 
 def test_the_webhook_gets_a_slack_message(webhook, webhook_address, log_lines) -> None:
-    record = alert_record(WINDOW, ALERTS, "prod")
+    links = {
+        "mlflow_run": "https://adb-1.azuredatabricks.net/ml/experiments/7/runs/abc",
+        "report": "/r/index.html",
+    }
+    record = alert_record(WINDOW, ALERTS, "prod", links)
 
-    outcome = notify(record, "my-project", "/reports/index.html", webhook_address)
+    outcome = notify(record, "my-project", webhook_address)
 
     assert outcome == "sent (HTTP 200)"
     path, content_type, payload = webhook.received[0]
     assert (path, content_type) == ("/services/T000/B000/XXXX", "application/json")
-    assert payload == slack_payload(record, "my-project", "/reports/index.html")
+    assert payload == slack_payload(record, "my-project")
     assert (
         payload["text"]
         == "my-project [prod]: 2 monitoring alerts for 2026-04-24 to 2026-05-01 (end exclusive)"
@@ -48,16 +53,19 @@ def test_the_webhook_gets_a_slack_message(webhook, webhook_address, log_lines) -
     assert payload["blocks"][1]["text"]["text"] == (
         "• `amount_30d` psi = 0.4123 (threshold 0.25)\n"
         "• `model` auc = 0.61 (threshold 0.65)\n"
-        "Report: /reports/index.html"
+        "MLflow run (metrics, the report under its artifacts): "
+        "https://adb-1.azuredatabricks.net/ml/experiments/7/runs/abc\n"
+        "Report: /r/index.html"
     )
+    assert json.loads(log_lines[0].split(" ", 1)[1])["links"] == links
     assert log_lines == [alert_log_line(record)]
 
 
 def test_without_a_url_nothing_is_posted(webhook) -> None:
     record = alert_record(WINDOW, ALERTS, "dev")
 
-    assert notify(record, "p", None, None) == "not configured"
-    assert notify(record, "p", None, "") == "not configured"
+    assert notify(record, "p", None) == "not configured"
+    assert notify(record, "p", "") == "not configured"
     assert webhook.received == []
 
 
@@ -65,7 +73,7 @@ def test_a_failing_webhook_is_reported_not_raised(webhook, webhook_address) -> N
     webhook.status = 500
     record = alert_record(WINDOW, ALERTS, "dev")
 
-    outcome = notify(record, "p", None, webhook_address)
+    outcome = notify(record, "p", webhook_address)
 
     assert outcome == "failed: HTTP Error 500: Internal Server Error"
     assert len(webhook.received) == 1
@@ -76,7 +84,7 @@ def test_an_unreachable_webhook_is_reported(webhook, webhook_address) -> None:
     webhook.shutdown()
     webhook.server_close()
 
-    outcome = notify(alert_record(WINDOW, ALERTS, "dev"), "p", None, url)
+    outcome = notify(alert_record(WINDOW, ALERTS, "dev"), "p", url)
 
     assert outcome.startswith("failed: <urlopen error [Errno 111]")
 

@@ -22,8 +22,15 @@ ALERT_LOG_PREFIX = "MONITORING_ALERT"
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 
 
-def alert_record(window: MonitoringWindow, alerting: list[MetricResult], environment: str) -> dict:
+def alert_record(
+    window: MonitoringWindow,
+    alerting: list[MetricResult],
+    environment: str,
+    links: dict[str, str] | None = None,
+) -> dict:
+    """The alert as data; `links`: where to look (`mlflow_run`: the monitor run's page, `report`)."""
     return {
+        **({"links": links} if links else {}),
         "env": environment,
         "window_start": window.start.isoformat(),
         "window_end": window.end.isoformat(),
@@ -39,7 +46,7 @@ def alert_log_line(record: dict) -> str:
     return f"{ALERT_LOG_PREFIX} {json.dumps(record, sort_keys=True, separators=(',', ':'))}"
 
 
-def slack_payload(record: dict, project: str, report: str | None) -> dict:
+def slack_payload(record: dict, project: str) -> dict:
     """A Slack incoming-webhook message: `text` for notifications, `blocks` for the body."""
     count = len(record["alerts"])
     headline = (
@@ -50,8 +57,11 @@ def slack_payload(record: dict, project: str, report: str | None) -> dict:
         f"• `{a['feature']}` {a['metric']} = {a['value']:.4g} (threshold {a['threshold']})"
         for a in record["alerts"]
     ]
-    if report:
-        lines.append(f"Report: {report}")
+    links = record.get("links", {})
+    if "mlflow_run" in links:
+        lines.append(f"MLflow run (metrics, the report under its artifacts): {links['mlflow_run']}")
+    if "report" in links:
+        lines.append(f"Report: {links['report']}")
     return {
         "text": headline,
         "blocks": [
@@ -81,7 +91,7 @@ def webhook_url(config: Config, environ: Mapping[str, str]) -> str | None:
     return (secret or "").strip() or None
 
 
-def notify(record: dict, project: str, report: str | None, url: str | None) -> str:
+def notify(record: dict, project: str, url: str | None) -> str:
     """Log the alert line and, when a webhook URL is configured, POST it. Returns what happened.
 
     A failing webhook is logged, not raised: the metrics are already stored and the log line is out.
@@ -90,7 +100,7 @@ def notify(record: dict, project: str, report: str | None, url: str | None) -> s
     if not url:
         return "not configured"
     try:
-        status = post_webhook(url, slack_payload(record, project, report))
+        status = post_webhook(url, slack_payload(record, project))
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         logger.error("monitor: the alert webhook failed: %s", error)
         return f"failed: {error}"

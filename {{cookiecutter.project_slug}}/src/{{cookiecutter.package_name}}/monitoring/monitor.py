@@ -9,6 +9,7 @@ from pathlib import Path
 
 import mlflow
 from mlflow import MlflowClient
+from mlflow.entities import Run
 from mlflow.entities.model_registry import ModelVersion
 from pyspark.sql import DataFrame
 
@@ -19,7 +20,7 @@ from ..contracts.tables import Table
 from ..errors import LifecycleError, MonitoringAlertError, NothingToDo
 from ..progress import logger, step
 from ..tables import read_table, table_exists
-from ..tracking import configure_mlflow
+from ..tracking import configure_mlflow, run_url
 from ..training.baseline import read_baseline
 from ..training.registry import version_by_alias
 from .alerts import alert_record, notify, webhook_url
@@ -50,7 +51,8 @@ def monitor(
     baseline_version = int(champion.tags.get(TRAINING_VERSION_TAG, -1))
     analysis = _analyse(context, champion, inference, window)
     metrics_table = _store_metrics(context, window, analysis, baseline_version)
-    report, run_id = _report(context, window, analysis, metrics_table)
+    report, run = _report(context, window, analysis, metrics_table)
+    run_link = run_url(config, run.info.experiment_id, run.info.run_id)
 
     alerting = alerts(analysis.results)
     summary: dict = {
@@ -65,17 +67,18 @@ def monitor(
         "alerting": sorted({f"{a.feature}.{a.metric}" for a in alerting}),
         "table": metrics_table.identifier,
         "report": str(report),
-        "mlflow_run_id": run_id,
+        "mlflow_run_id": run.info.run_id,
+        "mlflow_run": run_link,
         **_quality_summary(analysis),
     }
     if alerting:
-        record = alert_record(window, alerting, config.env)
-        summary["webhook"] = notify(record, PROJECT_SLUG, str(report), webhook_url(config, os.environ))
+        record = alert_record(window, alerting, config.env, {"mlflow_run": run_link, "report": str(report)})
+        summary["webhook"] = notify(record, PROJECT_SLUG, webhook_url(config, os.environ))
     summary["retraining"] = _retraining(context, retrain_on_alert, analysis, window)
     if fail_on_alert and alerting:
         raise MonitoringAlertError(
             f"{len(alerting)} monitoring alert(s) for {window.start} to {window.end}: "
-            f"{', '.join(summary['alerting'])}; see {report}"
+            f"{', '.join(summary['alerting'])}; see {run_link} (report: {report})"
         )
     return summary
 
@@ -138,8 +141,8 @@ def _store_metrics(
 
 def _report(
     context: Context, window: MonitoringWindow, analysis: WindowAnalysis, metrics_table: TableName
-) -> tuple[Path, str]:
-    """Write the HTML report and log it with the metrics to MLflow; return the report and the run id."""
+) -> tuple[Path, Run]:
+    """Write the HTML report and log it with the metrics to MLflow; return the report and the run."""
     config, thresholds = context.config, context.config.monitoring
     folder = Path(config.state_root, "reports", "monitoring", window.label)
     with step("monitor/report"):
@@ -152,11 +155,11 @@ def _report(
             metric_history(context.spark, metrics_table, *REPORTED_HISTORY),
             (thresholds.psi_warn, thresholds.psi_alert),
         )
-        run_id = _log_to_mlflow(window, analysis, folder)
-    return report, run_id
+        run = _log_to_mlflow(window, analysis, folder)
+    return report, run
 
 
-def _log_to_mlflow(window: MonitoringWindow, analysis: WindowAnalysis, folder: Path) -> str:
+def _log_to_mlflow(window: MonitoringWindow, analysis: WindowAnalysis, folder: Path) -> Run:
     with mlflow.start_run(run_name=f"monitor {window.label}") as run:
         mlflow.set_tags(
             {"stage": "monitor", "window_start": str(window.start), "window_end": str(window.end)}
@@ -169,7 +172,7 @@ def _log_to_mlflow(window: MonitoringWindow, analysis: WindowAnalysis, folder: P
             }
         )
         mlflow.log_artifacts(str(folder), artifact_path=REPORT_ARTIFACT_PATH)
-    return run.info.run_id
+    return run
 
 
 def _quality_summary(analysis: WindowAnalysis) -> dict:
