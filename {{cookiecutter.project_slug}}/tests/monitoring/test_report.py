@@ -109,6 +109,7 @@ def test_before_any_label_the_quality_plot_says_so() -> None:
 
 # Loaded by a real browser, the page alone (as the MLflow UI's artifact view shows it, without the PNG
 # files beside it): the probe script reports how many images the browser decoded.
+BROWSER = ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
 IMAGE_PROBE = """<script>window.addEventListener("load", () => {
   const images = [...document.images];
   document.title = `images ${images.length} shown ${images.filter((i) => i.naturalWidth > 0).length}`;
@@ -125,8 +126,7 @@ def test_a_browser_shows_every_plot_of_the_page_alone(tmp_path) -> None:
     alone.write_text(page.read_text().replace("</body>", f"{IMAGE_PROBE}</body>"))
 
     dom = subprocess.run(
-        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
-        + ["--dump-dom", alone.as_uri()],
+        [*BROWSER, "--dump-dom", alone.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
