@@ -1,14 +1,16 @@
 """train_and_register on a hand-made training set: what lands in MLflow and on the model version."""
 
+import json
 from pathlib import Path
 
 import mlflow
 import pytest
 from mlflow import MlflowClient
 
-from {{ cookiecutter.package_name }}.config import load_config
+from {{ cookiecutter.package_name }}.config import TableName, load_config
 from {{ cookiecutter.package_name }}.contracts.model import HOLDOUT_START_TAG
 from {{ cookiecutter.package_name }}.features.spec import MODEL_FEATURES
+from {{ cookiecutter.package_name }}.training.lineage import training_dataset
 from {{ cookiecutter.package_name }}.training.train import train_and_register
 
 from fake_workspace import FakeWorkspace, workspace_client
@@ -25,7 +27,9 @@ LINEAGE = {
 def test_training_registers_a_version_with_lineage_split_and_explanations(tmp_path: Path) -> None:
     config = load_config("local", home=tmp_path)
 
-    summary = train_and_register(config, synthetic_training_set(), LINEAGE)
+    frame = synthetic_training_set()
+    table = TableName("training_set", "delta.`/x/training_set`", "/x/training_set")
+    summary = train_and_register(config, frame, LINEAGE, dataset=training_dataset(frame, table, 4))
 
     client = MlflowClient()
     version = client.get_model_version(config.model_name, "1")
@@ -41,6 +45,26 @@ def test_training_registers_a_version_with_lineage_split_and_explanations(tmp_pa
     assert {"validation_auc", "test_auc", "test_log_loss"} <= set(run.data.metrics)
     artifacts = {artifact.path for artifact in client.list_artifacts(run.info.run_id, "explain")}
     assert artifacts == {"explain/permutation_importance.csv", "explain/permutation_importance.png"}
+    plots = {artifact.path for artifact in client.list_artifacts(run.info.run_id, "evaluation")}
+    assert plots == {
+        f"evaluation/{name}"
+        for name in ("roc_curve.png", "precision_recall_curve.png", "calibration_curve.png")
+    }
+    # MLflow 3: the training data is the run's input (the Delta table at the version read), and the test
+    # metrics belong to the logged model too, tied to that dataset.
+    [training_input] = run.inputs.dataset_inputs
+    source = json.loads(training_input.dataset.source)
+    assert (training_input.dataset.source_type, source["path"], source["delta_table_version"]) == (
+        "delta_table",
+        "/x/training_set",
+        4,
+    )
+    assert [tag.value for tag in training_input.tags if tag.key == "mlflow.data.context"] == ["training"]
+    [model_output] = run.outputs.model_outputs
+    model = mlflow.get_logged_model(model_output.model_id)
+    linked = {metric.key: metric for metric in model.metrics}
+    assert linked["test_auc"].value == run.data.metrics["test_auc"]
+    assert linked["test_auc"].dataset_name == "delta.`/x/training_set`"
     importances = mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/explain/permutation_importance.csv")
     assert importances.splitlines()[0] == "feature,importance_mean,importance_std"
     assert len(importances.splitlines()) == 1 + len(MODEL_FEATURES)

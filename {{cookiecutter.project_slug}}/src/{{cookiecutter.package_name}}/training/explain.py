@@ -1,12 +1,16 @@
-"""What explains the model: permutation feature importances (AUC drop) as a table and a bar plot."""
+"""What explains the model: permutation feature importances (AUC drop) as a table and a bar plot, and
+the test set's ROC, precision-recall and calibration curves."""
 
 from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
+from sklearn.calibration import CalibrationDisplay
 from sklearn.inspection import permutation_importance
+from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
 
 N_REPEATS = 5
+CALIBRATION_BINS = 10
 
 
 def permutation_importances(model, features: pd.DataFrame, labels, seed: int = 0) -> pd.DataFrame:
@@ -37,3 +41,28 @@ def importance_figure(table: pd.DataFrame) -> Figure:
     axes.set_title("Permutation feature importance (validation set)")
     figure.tight_layout()
     return figure
+
+
+def evaluation_figures(labels, probabilities) -> dict[str, Figure]:
+    """ROC, precision-recall and calibration (reliability) curves of the predicted probabilities, by the
+    artifact file name each is logged under. scikit-learn's displays draw on a bare Figure's axes."""
+    figures = {}
+    for name, draw in (
+        ("roc_curve.png", lambda axes: RocCurveDisplay.from_predictions(labels, probabilities, ax=axes)),
+        (
+            "precision_recall_curve.png",
+            lambda axes: PrecisionRecallDisplay.from_predictions(labels, probabilities, ax=axes),
+        ),
+        (
+            "calibration_curve.png",
+            lambda axes: CalibrationDisplay.from_predictions(
+                labels, probabilities, n_bins=CALIBRATION_BINS, ax=axes
+            ),
+        ),
+    ):
+        figure = Figure(figsize=(5, 4.5))
+        draw(figure.subplots())
+        figure.suptitle(f"{name.removesuffix('.png').replace('_', ' ')} (test set)", fontsize=10)
+        figure.tight_layout()
+        figures[name] = figure
+    return figures

@@ -10,7 +10,7 @@ from ..contracts.tables import Table
 from ..errors import LifecycleError
 from ..features.spec import TRAINING_SET_COLUMNS
 from ..tables import table_exists, table_version
-from .lineage import git_commit
+from .lineage import git_commit, training_dataset
 from .sample import training_rows
 from .train import train_and_register
 
@@ -38,4 +38,5 @@ def train_from_table(
     if job_run_id:
         lineage[JOB_RUN_ID_TAG] = job_run_id
     training_set = frame.select(*TRAINING_SET_COLUMNS).toPandas()
-    return train_and_register(config, training_set, lineage, trials=trials, seed=seed)
+    dataset = training_dataset(training_set, table, version)
+    return train_and_register(config, training_set, lineage, trials=trials, seed=seed, dataset=dataset)

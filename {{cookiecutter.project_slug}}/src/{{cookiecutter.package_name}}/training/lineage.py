@@ -6,6 +6,14 @@ import os
 import subprocess
 from importlib import resources
 
+import pandas as pd
+from mlflow.data import from_pandas
+from mlflow.data.delta_dataset_source import DeltaDatasetSource
+from mlflow.data.pandas_dataset import PandasDataset
+
+from ..config import TableName
+from ..features.spec import LABEL_COLUMN
+
 UNKNOWN = "unknown"
 # CI systems and job definitions can pass the commit in; a local checkout is asked with git.
 COMMIT_VARIABLES = ("GIT_COMMIT", "GITHUB_SHA")
@@ -37,3 +45,13 @@ def _checkout_commit() -> str | None:
         return None
     commit = completed.stdout.strip()
     return commit if completed.returncode == 0 and commit else None
+
+
+def training_dataset(frame: pd.DataFrame, table: TableName, version: int) -> PandasDataset:
+    """The training rows as an MLflow dataset whose source is the Delta table at the version read: by
+    its path locally, by its Unity Catalog name on Databricks."""
+    if table.path is not None:
+        source = DeltaDatasetSource(path=table.path, delta_table_version=version)
+    else:
+        source = DeltaDatasetSource(delta_table_name=table.identifier, delta_table_version=version)
+    return from_pandas(frame, source=source, name=table.identifier, targets=LABEL_COLUMN)

@@ -7,6 +7,7 @@ from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow.data.dataset import Dataset
 from mlflow.models import infer_signature
 
 from ..config import Config
@@ -14,7 +15,7 @@ from ..contracts.model import HOLDOUT_START_TAG, TRAINING_VERSION_TAG
 from ..features.spec import LABEL_COLUMN
 from ..progress import logger
 from ..tracking import configure_mlflow
-from .explain import importance_figure, permutation_importances
+from .explain import evaluation_figures, importance_figure, permutation_importances
 from .metrics import classification_metrics
 from .model import SKOPS_TRUSTED_TYPES, build_pipeline, pip_requirements, positive_probability, to_model_input
 from .split import TimeSplit, split_by_label_date
@@ -62,23 +63,28 @@ def train_and_register(
     lineage: dict[str, str],
     trials: int = 0,
     seed: int = 0,
+    dataset: Dataset | None = None,
 ) -> dict:
     """Train (with a random search of `trials` when > 0), log to MLflow, register a new version.
 
-    `lineage` becomes tags on the run and on the version. Returns the summary of the `train` command.
+    `lineage` becomes tags on the run and on the version; `dataset` (the training table at the version
+    read) the run's training input, which the test metrics and the logged model refer to. Returns the
+    summary of the `train` command.
     """
     split = split_by_label_date(training_set)
     experiment_id = configure_mlflow(config)
     with mlflow.start_run(experiment_id=experiment_id, run_name="train") as run:
+        if dataset is not None:
+            mlflow.log_input(dataset, context="training")
         fitted = _search(split, trials, seed) if trials > 0 else fit(split)
         test_features = to_model_input(split.test)
-        test = classification_metrics(
-            split.test[LABEL_COLUMN], positive_probability(fitted.model, test_features)
-        )
+        test_probabilities = positive_probability(fitted.model, test_features)
+        test = classification_metrics(split.test[LABEL_COLUMN], test_probabilities)
         split_facts = _split_facts(split)
-        _log_fit(fitted, test, trials, {**lineage, **split_facts})
-        importances = _log_importances(fitted.model, split)
         logged = _log_model(fitted.model, test_features)
+        _log_fit(fitted, test, trials, {**lineage, **split_facts}, logged.model_id, dataset)
+        importances = _log_importances(fitted.model, split)
+        _log_evaluation(split.test[LABEL_COLUMN], test_probabilities)
     tags = {**lineage, **split_facts, "test_auc": f"{test['auc']:.6f}"}
     version = str(mlflow.register_model(logged.model_uri, config.model_name, tags=tags).version)
     return {
@@ -106,10 +112,29 @@ def _split_facts(split: TimeSplit) -> dict[str, str]:
     }
 
 
-def _log_fit(fitted: FittedModel, test: dict[str, float], trials: int, tags: dict[str, str]) -> None:
+def _log_fit(
+    fitted: FittedModel,
+    test: dict[str, float],
+    trials: int,
+    tags: dict[str, str],
+    model_id: str,
+    dataset: Dataset | None,
+) -> None:
+    """Parameters, tags and metrics; the metrics also on the logged model (MLflow 3), with the training
+    dataset they came from, so the model's page shows them."""
     mlflow.log_params({**fitted.model.named_steps["classifier"].get_params(), "tuning_trials": trials})
-    mlflow.log_metrics({**_prefixed("validation", fitted.validation), **_prefixed("test", test)})
+    mlflow.log_metrics(
+        {**_prefixed("validation", fitted.validation), **_prefixed("test", test)},
+        model_id=model_id,
+        dataset=dataset,
+    )
     mlflow.set_tags(tags)
+
+
+def _log_evaluation(labels: pd.Series, probabilities) -> None:
+    """The test set's ROC, precision-recall and calibration curves, under evaluation/."""
+    for name, figure in evaluation_figures(labels.astype(int), probabilities).items():
+        mlflow.log_figure(figure, f"evaluation/{name}")
 
 
 def _log_importances(model: Any, split: TimeSplit) -> pd.DataFrame:
