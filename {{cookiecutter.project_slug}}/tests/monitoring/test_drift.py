@@ -48,6 +48,12 @@ def test_chi_square_of_a_two_by_two_table() -> None:
     assert p_value == pytest.approx(math.erfc(math.sqrt(25 / 6)), rel=1e-9)
 
 
+def test_chi_square_of_an_empty_side_finds_no_difference_instead_of_nan() -> None:
+    """A window (or reference) without a single value: no evidence either way, not a NaN p-value."""
+    assert chi_square(np.array([0, 0]), np.array([3, 4])) == (0.0, 1.0)
+    assert chi_square(np.array([5, 2]), np.array([0, 0])) == (0.0, 1.0)
+
+
 def test_chi_square_ignores_categories_empty_on_both_sides_and_needs_two() -> None:
     assert chi_square(np.array([50, 0, 50]), np.array([30, 0, 70]))[0] == pytest.approx(25 / 3)
     assert chi_square(np.array([5, 0]), np.array([7, 0])) == (0.0, 1.0)
