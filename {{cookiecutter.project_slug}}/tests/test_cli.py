@@ -76,6 +76,24 @@ def test_run_all_generates_data_only_when_the_landing_zone_is_empty(
     assert second["steps"]["generate-data"] == {"skipped": True}
 
 
+def test_run_all_without_json_ends_with_the_readable_summary(
+    home: Path, spark, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "LIFECYCLE", ("generate-data", "ingest"))
+
+    assert cli.main(["run-all", "--rows", "200"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Lifecycle"
+    assert re.fullmatch(r"  generate-data +[\d.]+ s  200 events, \d+ labels from 2026-01-01", out[1])
+    assert re.fullmatch(
+        r"  ingest +[\d.]+ s  200 rows in = \d+ accepted \+ \d+ quarantined \+ \d+ duplicates", out[2]
+    )
+    assert "Tables (rows, Delta version)" in out
+    assert any(re.fullmatch(r"  bronze_events +\d+  v\d+", line) for line in out)
+    assert re.fullmatch(r"Total: [\d.]+ s", out[-1])
+
+
 def test_an_unknown_environment_is_a_usage_error(home: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["generate-data", "--env", "qa"])

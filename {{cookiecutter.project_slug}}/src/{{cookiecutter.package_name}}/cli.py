@@ -42,6 +42,7 @@ from .features.commands import COMMANDS as FEATURE_COMMANDS
 from .inference.commands import COMMANDS as INFERENCE_COMMANDS
 from .ingestion.commands import COMMANDS as INGESTION_COMMANDS
 from .inventory import COMMANDS as INVENTORY_COMMANDS
+from .inventory import lifecycle_tables
 from .lakehouse import command_lock, prepare_home
 from .monitoring.commands import COMMANDS as MONITORING_COMMANDS
 from .progress import logger, logging_to_stderr, step
@@ -118,9 +119,7 @@ def run_all(context: Context, args: argparse.Namespace) -> dict:
     steps = run_steps(context, [name for name in LIFECYCLE if name in context.commands], args)
     summary = {"steps": steps, "seconds": round(time.perf_counter() - started, 2)}
     if not args.json:  # the readable summary lists the tables too (JSON callers have `tables`)
-        summary["tables"] = next(c for c in INVENTORY_COMMANDS if c.name == "tables").run(context, args)[
-            "tables"
-        ]
+        summary["tables"] = lifecycle_tables(context)
     return summary
 
 

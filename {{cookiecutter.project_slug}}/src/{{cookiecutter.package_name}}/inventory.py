@@ -8,7 +8,8 @@ from .commands import Command, Context, DataAccess
 from .config import TABLES
 
 
-def _run(context: Context, args: argparse.Namespace) -> dict:
+def lifecycle_tables(context: Context) -> dict[str, dict]:
+    """Each existing lifecycle table: its rows, Delta version and identifier (also in run-all's summary)."""
     from .tables import read_table, table_exists, table_version
 
     spark = context.spark
@@ -21,7 +22,11 @@ def _run(context: Context, args: argparse.Namespace) -> dict:
                 "version": table_version(spark, table),
                 "identifier": table.identifier,
             }
-    return {"tables": inventory}
+    return inventory
+
+
+def _run(context: Context, args: argparse.Namespace) -> dict:
+    return {"tables": lifecycle_tables(context)}
 
 
 COMMANDS = [
