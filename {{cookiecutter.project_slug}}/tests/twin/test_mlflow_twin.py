@@ -17,6 +17,7 @@ from mlflow.tracking import MlflowClient
 from sklearn.linear_model import LogisticRegression
 
 from {{ cookiecutter.package_name }}.config import CATALOGS
+from {{ cookiecutter.package_name }}.contracts.model import BASELINE_TABLE_TAG
 
 from fake_workspace import FakeWorkspace, workspace_client
 
@@ -179,6 +180,18 @@ def test_search_results_carry_no_tags_but_get_does(twin: FakeWorkspace) -> None:
     assert client.get_model_version(MODEL, "1").tags == {"validation_status": "approved"}
     with pytest.raises(RestException, match="INVALID_PARAMETER_VALUE"):
         client.search_model_versions(f"name = '{MODEL}' and tags.validation_status = 'approved'")
+
+
+def test_a_version_tag_is_deleted_through_unity_catalogs_delete_tag(twin: FakeWorkspace) -> None:
+    """What `monitor` does to a champion whose baseline snapshot is gone (monitor.py: _baseline)."""
+    _log_model(_experiment(twin))
+    client = MlflowClient()
+    client.set_model_version_tag(MODEL, "1", BASELINE_TABLE_TAG, f"{CATALOG}.{SCHEMA}.champion_baselines")
+    client.set_model_version_tag(MODEL, "1", "kept", "yes")
+
+    client.delete_model_version_tag(MODEL, "1", BASELINE_TABLE_TAG)
+
+    assert client.get_model_version(MODEL, "1").tags == {"kept": "yes"}
 
 
 def test_aliases_point_at_versions_and_load_the_model(twin: FakeWorkspace) -> None:
