@@ -101,9 +101,9 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
         if not sharing.java_options:
             raise
         class_sharing.discard(sharing)
-        logger.warning("the Spark JVM did not start with its class archive: archive deleted, started without")
         sharing = class_sharing.Sharing(sharing.folder, sharing.key)
         session, resolves = _local_session(config, app_name, record, sharing)
+        logger.warning("the Spark JVM did not start with its class archive: archive deleted, started without")
     if session not in _STARTED:
         _STARTED.append(session)
     if sharing.pending is not None:
