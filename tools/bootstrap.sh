@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the demo and the tests need, on a fresh machine: checks Python 3.12 and Java 17+,
-# creates .venv and installs the template tooling plus the generated project's pinned stack.
-# Safe to rerun: it reinstalls only when a requirements file changed.
+# creates .venv and installs the template tooling plus the generated project's locked stack (with uv).
+# Safe to rerun: it reinstalls only when requirements-dev.txt or the template's pyproject/uv.lock changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,17 +53,31 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import sys; sys.exit(
   "$PYTHON_BIN" -m venv "$VENV"
 fi
 
-REQUIREMENTS=$VENV/requirements.lock.in
+# uv installs everything: the template tooling (requirements-dev.txt) and the generated project's stack
+# at the exact versions of its uv.lock, so the tests run on what a project's `uv sync --locked` installs.
+# It reads certificates from SSL_CERT_FILE; pip's setting carries over.
+if [ -z "${SSL_CERT_FILE:-}" ] && [ -n "${PIP_CERT:-}" ]; then export SSL_CERT_FILE=$PIP_CERT; fi
+UV_PIN=$(grep -E '^uv==' requirements-dev.txt | cut -d' ' -f1)
+if [ "$("$VENV/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "${UV_PIN#uv==}" ]; then
+  say "installing $UV_PIN"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$UV_PIN"
+fi
+uv_install() { "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" "$@"; }
+
+STAMP=$VENV/requirements.stamp
+TEMPLATE='{{cookiecutter.project_slug}}'
 {
   cat requirements-dev.txt
-  "$VENV/bin/python" tools/project_requirements.py
-} >"$REQUIREMENTS.new"
-if ! cmp -s "$REQUIREMENTS.new" "$REQUIREMENTS"; then
-  say "installing the template tooling and the generated project's stack (first time: ~1-3 min)"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS.new"
-  mv "$REQUIREMENTS.new" "$REQUIREMENTS"
+  sha256sum "$TEMPLATE/pyproject.toml" "$TEMPLATE/uv.lock"
+} >"$STAMP.new"
+if ! cmp -s "$STAMP.new" "$STAMP"; then
+  say "installing the template tooling and the generated project's locked stack (first time: ~1 min)"
+  uv_install -r requirements-dev.txt
+  "$VENV/bin/python" tools/project_requirements.py >"$VENV/project-requirements.txt"
+  uv_install -r requirements-dev.txt -r "$VENV/project-requirements.txt"
+  mv "$STAMP.new" "$STAMP"
 else
-  rm -f "$REQUIREMENTS.new"
+  rm -f "$STAMP.new"
   say "$VENV is up to date"
 fi
 
