@@ -27,9 +27,11 @@ import itertools
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +59,18 @@ def _state(life_cycle: str, result: str | None = None, message: str = "") -> dic
     if result is not None:
         state["result_state"] = result
     return state
+
+
+def _wheel_installer() -> list[str]:
+    """`uv pip install` (the project's dev dependencies hold uv): a cluster installs a library with pip,
+    but an environment made by `uv sync` has no pip."""
+    beside = Path(sysconfig.get_path("scripts")) / "uv"
+    uv = str(beside) if beside.is_file() else shutil.which("uv")
+    if uv is None:
+        raise TaskSetupError(
+            "Library installation failed: uv is not installed (the dev dependencies hold it)"
+        )
+    return [uv, "pip", "install", "--offline", "--python", sys.executable]
 
 
 class Jobs:
@@ -413,20 +427,9 @@ class Jobs:
         target = self.root / ".twin" / "libraries" / digest
         if not target.is_dir():
             staging = target.with_name(f".{digest}.partial")
-            # pip wants the wheel's own file name; the volume path keeps it.
+            # The installer wants the wheel's own file name; the volume path keeps it.
             result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--no-deps",
-                    "--disable-pip-version-check",
-                    "--target",
-                    str(staging),
-                    str(source),
-                ],
+                [*_wheel_installer(), "--quiet", "--no-deps", "--target", str(staging), str(source)],
                 capture_output=True,
                 text=True,
                 check=False,

@@ -2,9 +2,9 @@
 `deploy-jobs` deploy the same jobs, defined once.
 
 databricks.yml's `python.resources` names `load_resources`. The Databricks CLI runs it with the
-project's `.venv` Python (`python -m databricks.bundles.build --phase load_resources`, from the project
-root), so `pip install -e ".[dev]"` must have run there. The jobs differ from what `deploy-jobs` sends
-only where the CLI takes over:
+project's `.venv` Python (databricks.yml's `venv_path`; `python -m databricks.bundles.build --phase
+load_resources`, from the project root), so `uv sync` (or `pip install -e ".[dev]"`) must have run
+there. The jobs differ from what `deploy-jobs` sends only where the CLI takes over:
 - the wheel is `dist/*.whl` (databricks.yml's `artifacts` builds it; the CLI uploads it and rewrites
   the path), not a volume path;
 - dev jobs carry their base name: `mode: development` prefixes `[dev <your short name>] ` itself, and the

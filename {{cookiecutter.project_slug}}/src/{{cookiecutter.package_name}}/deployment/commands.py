@@ -94,9 +94,7 @@ def _workspace_url(text: str) -> str:
 def _wheel_file(text: str) -> Path:
     path = Path(text)
     if not text.strip() or path.suffix != ".whl" or not path.is_file():
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a wheel file; build one with: pip wheel --no-deps ."
-        )
+        raise argparse.ArgumentTypeError(f"{text!r} is not a wheel file; build one with: uv build --wheel")
     return path
 
 

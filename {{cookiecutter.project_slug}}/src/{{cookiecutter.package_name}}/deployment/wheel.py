@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,16 +94,27 @@ def upload_wheel(client: WorkspaceClient, upload: WheelUpload) -> None:
         )
 
 
+def uv_command() -> str:
+    """The uv of this environment (the dev dependencies pin it), else the one on PATH."""
+    beside = Path(sysconfig.get_path("scripts")) / "uv"
+    found = str(beside) if beside.is_file() else shutil.which("uv")
+    if found is None:
+        raise LifecycleError(
+            "uv is not installed: install the dev dependencies (uv sync, or pip install -e '.[dev]')"
+        )
+    return found
+
+
 def build_wheel(project_dir: Path, output_dir: Path) -> Path:
-    """Build the project's wheel with its build backend (hatchling must be installed: dev extra)."""
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-    result = subprocess.run(
-        [*command, "-w", str(output_dir), str(project_dir)], capture_output=True, text=True, check=False
-    )
+    """Build the project's wheel with `uv build`, using this environment's hatchling (dev dependencies):
+    nothing is downloaded, and no pip is needed (uv environments have none)."""
+    command = [uv_command(), "build", "--wheel", "--no-build-isolation", "--offline", "--quiet"]
+    command += ["--python", sys.executable, "--out-dir", str(output_dir), str(project_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     wheels = sorted(output_dir.glob("*.whl"))
     if result.returncode != 0 or len(wheels) != 1:
         raise LifecycleError(
-            f"building the wheel of {project_dir} failed (is hatchling installed? pip install -e '.[dev]'):\n"
-            f"{result.stderr.strip()}"
+            f"building the wheel of {project_dir} failed (uv build; is hatchling installed? uv sync, or "
+            f"pip install -e '.[dev]'):\n{result.stderr.strip()}"
         )
     return wheels[0]
