@@ -35,6 +35,7 @@ def test_a_window_like_its_baseline_and_reference_has_no_drift(spark, baseline, 
     analysis = analyse_window(WindowInputs(baseline, window, reference), THRESHOLDS, ("x",), ("c",))
 
     assert analysis.window_rows == 10 and analysis.quality is None
+    assert analysis.predictions.counts.sum() == 10 and analysis.predictions.positives is None
     assert analysis.features == ("x", "prediction", "c")
     assert _by_key(analysis) == {
         ("window", "rows"): (10.0, "info"),

@@ -149,6 +149,7 @@ def test_monitor_stores_the_window_reports_it_and_a_rerun_replaces_it(
         "monitoring_report/index.html",
         "monitoring_report/drift_over_time.png",
         "monitoring_report/quality_over_time.png",
+        "monitoring_report/predictions.png",
         "monitoring_report/distributions.png",
     }
 

@@ -13,12 +13,15 @@ from matplotlib import dates as mdates
 
 from {{ cookiecutter.package_name }}.monitoring.assess import MetricResult
 from {{ cookiecutter.package_name }}.monitoring.drift import BinnedColumn
+from {{ cookiecutter.package_name }}.monitoring.predictions import PredictionHistogram
 from {{ cookiecutter.package_name }}.monitoring.quality import MODEL_FEATURE
 from {{ cookiecutter.package_name }}.monitoring.report import (
     DISTRIBUTION_PLOT,
     DRIFT_PLOT,
+    PREDICTION_PLOT,
     QUALITY_PLOT,
     plot_drift_over_time,
+    plot_predictions,
     plot_quality_over_time,
     write_report,
 )
@@ -27,9 +30,10 @@ from {{ cookiecutter.package_name }}.monitoring.windows import MonitoringWindow
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HISTORY_COLUMNS = ["window_end", "feature", "metric", "value"]
 WINDOW = MonitoringWindow(date(2026, 4, 24), date(2026, 5, 1))
+PREDICTIONS = PredictionHistogram(np.arange(20))
 
 
-def test_the_report_has_both_plots_and_names_every_column(tmp_path) -> None:
+def test_the_report_has_every_plot_and_names_every_column(tmp_path) -> None:
     columns = [
         BinnedColumn("amount_30d", ("<= 10", "> 10"), np.array([5, 5]), np.array([2, 8])),
         BinnedColumn("main_channel_30d", ("store", "web"), np.array([3, 7]), np.array([0, 4])),
@@ -52,7 +56,7 @@ def test_the_report_has_both_plots_and_names_every_column(tmp_path) -> None:
     )
 
     page = write_report(
-        tmp_path / "report", "demo <monitoring>", WINDOW, results, columns, history, (0.1, 0.25)
+        tmp_path / "report", "demo <monitoring>", WINDOW, results, columns, PREDICTIONS, history, (0.1, 0.25)
     )
 
     html = page.read_text()
@@ -67,17 +71,18 @@ def test_the_report_has_both_plots_and_names_every_column(tmp_path) -> None:
         base64.b64decode(src) for src in re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
     ]
     files = [
-        (tmp_path / "report" / plot).read_bytes() for plot in (DRIFT_PLOT, QUALITY_PLOT, DISTRIBUTION_PLOT)
+        (tmp_path / "report" / plot).read_bytes()
+        for plot in (DRIFT_PLOT, QUALITY_PLOT, PREDICTION_PLOT, DISTRIBUTION_PLOT)
     ]
     assert embedded == files and all(png.startswith(PNG_SIGNATURE) for png in files)
-    assert html.count("<img ") == 3
+    assert html.count("<img ") == 4
 
 
 def test_a_first_window_without_history_still_reports(tmp_path) -> None:
     columns = [BinnedColumn("x", ("a",), np.array([1]), np.array([1]))]
     empty = pd.DataFrame(columns=HISTORY_COLUMNS)
 
-    page = write_report(tmp_path, "t", WINDOW, [], columns, empty, (0.1, 0.25))
+    page = write_report(tmp_path, "t", WINDOW, [], columns, PREDICTIONS, empty, (0.1, 0.25))
 
     assert '<p class="ok">No alerts.</p>' in page.read_text()
     assert (tmp_path / DRIFT_PLOT).read_bytes().startswith(PNG_SIGNATURE)
@@ -107,6 +112,20 @@ def test_before_any_label_the_quality_plot_says_so() -> None:
     assert notes == ["no labeled predictions yet", "no labeled predictions yet"]
 
 
+def test_the_prediction_plot_splits_the_labeled_predictions_by_label() -> None:
+    counts = np.full(20, 5)
+    unlabeled = plot_predictions(PredictionHistogram(counts)).axes[0]
+    labeled = plot_predictions(PredictionHistogram(counts, np.full(20, 1), np.full(20, 2))).axes[0]
+
+    assert len(unlabeled.patches) == 20 and len(labeled.patches) == 60
+    assert [text.get_text() for text in labeled.get_legend().get_texts()] == [
+        "all predictions (100)",
+        "labeled, churned = 0",
+        "labeled, churned = 1",
+    ]
+    assert unlabeled.get_xlim() == (0.0, 1.0)
+
+
 # Loaded by a real browser, the page alone (as the MLflow UI's artifact view shows it, without the PNG
 # files beside it): the probe script reports how many images the browser decoded.
 BROWSER = ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
@@ -120,7 +139,7 @@ IMAGE_PROBE = """<script>window.addEventListener("load", () => {
 def test_a_browser_shows_every_plot_of_the_page_alone(tmp_path) -> None:
     columns = [BinnedColumn("x", ("a", "b"), np.array([1, 2]), np.array([2, 1]))]
     history = pd.DataFrame([(WINDOW.end, "x", "psi", 0.1)], columns=HISTORY_COLUMNS)
-    page = write_report(tmp_path / "report", "t", WINDOW, [], columns, history, (0.1, 0.25))
+    page = write_report(tmp_path / "report", "t", WINDOW, [], columns, PREDICTIONS, history, (0.1, 0.25))
     alone = tmp_path / "alone" / "index.html"
     alone.parent.mkdir()
     alone.write_text(page.read_text().replace("</body>", f"{IMAGE_PROBE}</body>"))
@@ -133,4 +152,4 @@ def test_a_browser_shows_every_plot_of_the_page_alone(tmp_path) -> None:
         check=False,
     ).stdout
 
-    assert "<title>images 3 shown 3</title>" in dom
+    assert "<title>images 4 shown 4</title>" in dom

@@ -1,7 +1,8 @@
 """One window against its references: drift of every feature and of the prediction, and model quality.
 
-Spark jobs: two over the baseline (profile, counts), two over the prediction reference window, one over
-the monitored window (all columns binned and counted together) and one join for quality.
+Spark jobs: two over the baseline (profile, counts), two over the prediction reference window, two over
+the monitored window (all columns binned and counted together; its predictions on fixed bins) and one
+join for quality.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..progress import logger
 from .assess import MetricResult, assess
 from .binning import bucket_counts, collect_counts
 from .drift import BinnedColumn, Statistic, aligned_columns, drift_statistics
+from .predictions import PredictionHistogram, prediction_histogram
 from .profile import EmptyReferenceError, Profile, profile_reference
 from .quality import Quality, measure_quality
 
@@ -42,6 +44,7 @@ class WindowAnalysis:
     window_rows: int
     baseline_rows: int
     quality: Quality | None
+    predictions: PredictionHistogram  # the window's predictions on fixed bins, for the report
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -104,4 +107,5 @@ def analyse_window(
         window_rows=window_rows,
         baseline_rows=baseline_rows,
         quality=quality,
+        predictions=prediction_histogram(inputs.window, quality.groups if quality else None),
     )

@@ -152,6 +152,7 @@ def _report(
             window,
             analysis.results,
             analysis.columns,
+            analysis.predictions,
             metric_history(context.spark, metrics_table, *REPORTED_HISTORY),
             (thresholds.psi_warn, thresholds.psi_alert),
         )

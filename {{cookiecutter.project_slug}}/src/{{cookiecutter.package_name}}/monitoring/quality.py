@@ -5,7 +5,7 @@ Spark joins and aggregates; the AUC is then computed from at most 10^SCORE_DECIM
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ class Quality:
     labeled_rows: int
     auc: float | None  # None when the labels hold a single class
     log_loss: float | None
+    groups: pd.DataFrame | None = field(default=None, compare=False, repr=False)  # the score groups
 
     def statistics(self) -> list[Statistic]:
         rows = [Statistic(MODEL_FEATURE, "labeled_rows", float(self.labeled_rows))]
@@ -83,13 +84,13 @@ def quality_from_groups(groups: pd.DataFrame) -> Quality:
     total_positive, total_negative = positives.sum(), negatives.sum()
     rows = int(total_positive + total_negative)
     if rows == 0:
-        return Quality(0, None, None)
+        return Quality(0, None, None, groups)
     log_loss = float(groups["log_loss_sum"].sum() / rows)
     if total_positive == 0 or total_negative == 0:
-        return Quality(rows, None, log_loss)
+        return Quality(rows, None, log_loss, groups)
     negatives_below = np.cumsum(negatives) - negatives
     auc = float(np.sum(positives * (negatives_below + 0.5 * negatives)) / (total_positive * total_negative))
-    return Quality(rows, auc, log_loss)
+    return Quality(rows, auc, log_loss, groups)
 
 
 def measure_quality(inference: DataFrame, labels: DataFrame, horizon_days: int) -> Quality:

@@ -2,6 +2,7 @@
 
 - drift_over_time.png: PSI per feature over every recorded window;
 - quality_over_time.png: AUC and log loss of the labeled predictions over every recorded window;
+- predictions.png: the window's predicted probabilities, split by label once labels have arrived;
 - distributions.png: each column's window distribution against its reference, on the same bins
   (the prediction's too, against the window before);
 - index.html: the plots and the window's metrics, alerts first. The plots are embedded in the page
@@ -21,13 +22,16 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..features.spec import LABEL_COLUMN
 from .assess import ALERT, WARN, MetricResult
 from .drift import BinnedColumn
+from .predictions import PredictionHistogram
 from .quality import MODEL_FEATURE
 from .windows import MonitoringWindow
 
 DRIFT_PLOT = "drift_over_time.png"
 QUALITY_PLOT = "quality_over_time.png"
+PREDICTION_PLOT = "predictions.png"
 DISTRIBUTION_PLOT = "distributions.png"
 QUALITY_METRICS = ("auc", "log_loss")
 # The metrics whose history the report draws (monitoring_metrics rows of every window so far).
@@ -76,6 +80,46 @@ def plot_quality_over_time(history: pd.DataFrame) -> Figure:
         axes.set_title(metric.replace("_", " "), fontsize=9)
     figure.suptitle("Model quality over time (labels arrive after the predictions)", fontsize=10)
     figure.autofmt_xdate()
+    figure.tight_layout()
+    return figure
+
+
+def plot_predictions(histogram: PredictionHistogram) -> Figure:
+    """The window's predictions per probability bin; the labeled ones by label, once labels arrived."""
+    figure = Figure(figsize=(9, 3.5))
+    axes = figure.subplots()
+    edges = histogram.edges
+    width = edges[1] - edges[0]
+    axes.bar(
+        edges[:-1],
+        histogram.counts,
+        width=width,
+        align="edge",
+        color="#c8c8c8",
+        edgecolor="white",
+        label=f"all predictions ({int(histogram.counts.sum())})",
+    )
+    if histogram.positives is not None and histogram.negatives is not None:
+        axes.bar(
+            edges[:-1] + width / 4,
+            histogram.negatives,
+            width=width / 2,
+            align="edge",
+            label=f"labeled, {LABEL_COLUMN} = 0",
+        )
+        axes.bar(
+            edges[:-1] + width / 4,
+            histogram.positives,
+            width=width / 2,
+            align="edge",
+            bottom=histogram.negatives,
+            label=f"labeled, {LABEL_COLUMN} = 1",
+        )
+    axes.set_xlim(0.0, 1.0)
+    axes.set_xlabel("predicted probability")
+    axes.set_ylabel("predictions")
+    axes.set_title("Predictions in the window")
+    axes.legend(fontsize=7)
     figure.tight_layout()
     return figure
 
@@ -153,6 +197,7 @@ def render_html(
         + f"{summary}\n<p>Monitored columns: {monitored}</p>\n"
         + f"<h2>Drift per feature over time</h2>{_image(plots[DRIFT_PLOT], 'PSI per feature over time')}\n"
         + f"<h2>Model quality over time</h2>{_image(plots[QUALITY_PLOT], 'AUC and log loss over time')}\n"
+        + f"<h2>Predictions in the window</h2>{_image(plots[PREDICTION_PLOT], 'predicted probabilities')}\n"
         + f"<h2>Window vs reference distributions</h2>{_image(plots[DISTRIBUTION_PLOT], 'distributions')}\n"
         + f"<h2>Metrics</h2>\n{_metrics_table(results)}\n</body></html>\n"
     )
@@ -174,6 +219,7 @@ def write_report(
     window: MonitoringWindow,
     results: list[MetricResult],
     columns: list[BinnedColumn],
+    predictions: PredictionHistogram,
     history: pd.DataFrame,
     psi_limits: tuple[float, float],
 ) -> Path:
@@ -183,6 +229,7 @@ def write_report(
     plots = {
         DRIFT_PLOT: _png(plot_drift_over_time(history, *psi_limits)),
         QUALITY_PLOT: _png(plot_quality_over_time(history)),
+        PREDICTION_PLOT: _png(plot_predictions(predictions)),
         DISTRIBUTION_PLOT: _png(plot_distributions(columns)),
     }
     for name, png in plots.items():
