@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -29,7 +28,8 @@ def _environment_without_pip(folder: Path) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    shared = [sysconfig.get_paths()["purelib"], str(PROJECT_ROOT / "src")]
+    # Everything this interpreter imports from (its site-packages and whatever they add), the source.
+    shared = [*(entry for entry in sys.path if entry and Path(entry).is_dir()), str(PROJECT_ROOT / "src")]
     Path(site, "shared.pth").write_text("\n".join([*shared, "import sys; sys.modules['pip'] = None", ""]))
     return python
 
