@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.monitoring.report import (
     plot_drift_over_time,
     plot_predictions,
     plot_quality_over_time,
+    render_html,
     write_report,
 )
 from {{ cookiecutter.package_name }}.monitoring.windows import MonitoringWindow
@@ -31,6 +32,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HISTORY_COLUMNS = ["window_end", "feature", "metric", "value"]
 WINDOW = MonitoringWindow(date(2026, 4, 24), date(2026, 5, 1))
 PREDICTIONS = PredictionHistogram(np.arange(20))
+PLOTS = (DRIFT_PLOT, QUALITY_PLOT, PREDICTION_PLOT, DISTRIBUTION_PLOT)
 
 
 def test_the_report_has_every_plot_and_names_every_column(tmp_path) -> None:
@@ -101,6 +103,28 @@ def test_the_time_axes_span_the_windows_present() -> None:
 
     assert drift_axes.get_xlim() == (mdates.date2num(date(2026, 4, 23)), mdates.date2num(date(2026, 5, 9)))
     assert auc_axes.get_xlim() == (mdates.date2num(date(2026, 4, 30)), mdates.date2num(date(2026, 5, 9)))
+
+
+def test_a_single_window_is_ticked_on_whole_days() -> None:
+    history = pd.DataFrame([(date(2026, 5, 2), "x", "psi", 0.1)], columns=HISTORY_COLUMNS)
+    figure = plot_drift_over_time(history, 0.1, 0.25)
+    figure.canvas.draw()
+    axes = figure.axes[0]
+
+    ticks = [tick for tick in axes.get_xticks() if axes.get_xlim()[0] <= tick <= axes.get_xlim()[1]]
+    assert ticks == [mdates.date2num(date(2026, 5, day)) for day in (1, 2, 3)]
+    assert [label.get_text() for label in axes.get_xticklabels()] == [
+        "2026-05-01",
+        "2026-05-02",
+        "2026-05-03",
+    ]
+
+
+def test_the_plots_fit_the_width_they_are_shown_in() -> None:
+    """The MLflow UI shows the page in a frame narrower than the plots."""
+    assert "img { max-width: 100%; height: auto; }" in render_html(
+        "t", WINDOW, [], (), dict.fromkeys(PLOTS, b"")
+    )
 
 
 def test_before_any_label_the_quality_plot_says_so() -> None:

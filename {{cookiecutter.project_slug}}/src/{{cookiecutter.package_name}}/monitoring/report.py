@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
 from ..features.spec import LABEL_COLUMN
@@ -42,6 +43,7 @@ _STYLE = """
 body { font-family: sans-serif; margin: 2em; } table { border-collapse: collapse; }
 td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
 tr.alert, p.alert { background: #fdd; } tr.warn { background: #ffd; } p.ok { background: #dfd; }
+img { max-width: 100%; height: auto; }
 """
 
 
@@ -125,12 +127,16 @@ def plot_predictions(histogram: PredictionHistogram) -> Figure:
 
 
 def _windows_axis(axes, window_ends: pd.Series) -> None:
-    """A date axis that spans the windows present (a day either side), not an autoscaled range."""
+    """A date axis that spans the windows present (a day either side), not an autoscaled range, with
+    ticks on whole days (window ends are dates: an hour tick would mean nothing)."""
     axes.set_xlabel("window end")
     if window_ends.empty:
         return
     ends = pd.to_datetime(window_ends)
     axes.set_xlim(ends.min() - timedelta(days=1), ends.max() + timedelta(days=1))
+    span_days = (ends.max() - ends.min()).days + 2
+    axes.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, math.ceil(span_days / 8))))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
 
 
 def plot_distributions(columns: list[BinnedColumn]) -> Figure:
