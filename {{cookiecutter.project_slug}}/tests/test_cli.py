@@ -27,6 +27,7 @@ from {{ cookiecutter.package_name }}.contracts.model import (
 from {{ cookiecutter.package_name }}.contracts.tables import Table
 from {{ cookiecutter.package_name }}.errors import LifecycleError
 from {{ cookiecutter.package_name }}.progress import logger
+from {{ cookiecutter.package_name }}.spark import delta_jars_record, recorded_jars
 from {{ cookiecutter.package_name }}.tracking import configure_mlflow
 
 
@@ -361,10 +362,34 @@ def test_a_spark_command_leaves_no_process_behind(home: Path) -> None:
     assert "ingest: done" in err
     assert running == []
     # Quiet by default: the command's own progress lines, not Spark's start-up (log4j, Ivy) chatter.
-    # The JVM's own notice of the incubator module Spark 4 loads cannot be turned off.
-    spark_lines = [
+    assert _spark_lines(err) == []
+
+
+def _spark_lines(stderr: str) -> list[str]:
+    """What is not a progress line of the command. The JVM's own notice of the incubator module Spark 4
+    loads cannot be turned off."""
+    return [
         line
-        for line in err.splitlines()
+        for line in stderr.splitlines()
         if not PROGRESS_LINE.match(line) and line != "WARNING: Using incubator modules: jdk.incubator.vector"
     ]
-    assert spark_lines == []
+
+
+@pytest.mark.integration
+def test_the_first_session_on_a_machine_resolves_the_delta_jars_without_ivy_s_report(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No record of the Delta jars yet (a new machine, or a new delta-spark): Ivy resolves them in a
+    child process whose report stays out of the terminal, and the jars are recorded for the next ones."""
+    cache = tmp_path / "cache"
+    env = {**_environment(home), "XDG_CACHE_HOME": str(cache), "SPARK_CLASS_SHARING": "off"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", PACKAGE_NAME, "tables"], capture_output=True, text=True, env=env, check=False
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "spark: resolving the Delta Lake jars" in result.stderr
+    assert _spark_lines(result.stderr) == []
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    assert recorded_jars(delta_jars_record()) is not None

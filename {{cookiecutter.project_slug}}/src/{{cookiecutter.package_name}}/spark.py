@@ -12,7 +12,9 @@ sets `spark.jars.packages`), which Ivy resolves and downloads once into its cach
 jar files that resolution gave are then recorded (`delta_jars_record`, one per delta-spark version),
 and later sessions pass them as `spark.jars`: a new JVM skips the Ivy resolution (seconds on every
 command). A record with a missing or truncated jar, or none for the installed delta-spark version,
-sends the session back to the package route, which records again. The Spark Connect local server gets
+sends the session back to the package route, which records again. That resolution runs first in a
+child process whose output is kept unless it fails, so Ivy's report does not reach the terminal
+(`--verbose` resolves in the command's own JVM, report shown). The Spark Connect local server gets
 the same settings: it runs in a JVM of this process.
 
 A local JVM maps its classes from a class-data sharing archive written once by a command's JVM
@@ -94,6 +96,8 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     record = delta_jars_record()
+    if recorded_jars(record) is None and not logger.isEnabledFor(logging.DEBUG):
+        resolve_delta_jars(record)
     sharing = class_sharing.plan(cache_folder(), _versions())
     try:
         session, resolves = _local_session(config, app_name, record, sharing)
@@ -182,6 +186,36 @@ def with_delta_jars(builder: SparkSession.Builder, record: Path) -> tuple[SparkS
     from delta import configure_spark_with_delta_pip
 
     return configure_spark_with_delta_pip(builder), True
+
+
+def resolve_delta_jars(record: Path) -> None:
+    """Have Ivy resolve delta-spark's package in a child process's JVM and record the jars, keeping its
+    resolution report out of the terminal. Failing, it says why; the session then resolves in its own
+    JVM, where Ivy reports the error itself."""
+    logger.info(
+        "spark: resolving the Delta Lake jars (first session for delta-spark %s here)", version("delta-spark")
+    )
+    child = f"import sys; from pathlib import Path; from {PACKAGE_NAME}.spark import record_delta_jars; "
+    child += "record_delta_jars(Path(sys.argv[1]))"
+    result = subprocess.run(
+        [sys.executable, "-c", child, str(record)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0 or recorded_jars(record) is None:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        logger.warning(
+            "resolving the Delta Lake jars in a child process failed (exit %s):\n%s", result.returncode, tail
+        )
+
+
+def record_delta_jars(record: Path) -> None:
+    """A bare local JVM with delta-spark's package (Ivy resolves it), its jars recorded, stopped."""
+    from delta import configure_spark_with_delta_pip
+
+    builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+    session = configure_spark_with_delta_pip(builder).getOrCreate()
+    _record_jars(session, record)
+    session.stop()
+    _end_jvm(JVM_EXIT_SECONDS)
 
 
 def _record_jars(session: SparkSession, record: Path) -> None:
