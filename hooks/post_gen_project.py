@@ -41,8 +41,7 @@ def next_steps(context: dict) -> str:
     steps = [
         (f"cd {slug}", ""),
         (f"git init -b {context['default_branch']} && git add -A && git commit -m 'Scaffold {slug}'", ""),
-        (f"python{context['_python_version']} -m venv .venv && . .venv/bin/activate", ""),
-        ('pip install -e ".[dev]"', "Java 17 must be on PATH for local Spark"),
+        ("uv sync && . .venv/bin/activate", "or pip install -e '.[dev]' in a venv; Java 17 for Spark"),
         ("pytest", "unit tests on local Spark + Delta + MLflow"),
         (f"python -m {package} run-all", "the whole lifecycle here, state in ./.lakehouse"),
     ]

@@ -42,7 +42,7 @@ def test_a_baked_project_passes_its_pre_commit_hooks(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     results = _hook_results(result.stdout)
-    assert len(results) == 7 and set(results.values()) == {"Passed"}, result.stdout
+    assert len(results) == 8 and set(results.values()) == {"Passed"}, result.stdout
 
 
 def test_this_repository_passes_its_pre_commit_hooks(tmp_path: Path) -> None:
@@ -60,4 +60,4 @@ def test_this_repository_passes_its_pre_commit_hooks(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     results = _hook_results(result.stdout)
-    assert len(results) == 8 and set(results.values()) == {"Passed"}, result.stdout
+    assert len(results) == 9 and set(results.values()) == {"Passed"}, result.stdout

@@ -37,13 +37,13 @@ STAGING_JOBS = [("feature-refresh", 60), ("training", 100), ("batch-inference", 
 # What each deploy tool runs to deploy a target (the bundle builds the wheel as its artifact).
 DEPLOY_STEPS = {
     "sdk": lambda target: [
-        "python -m pip wheel --no-deps --no-build-isolation -w dist .",
-        f"python -m my_ml_project deploy-jobs --target {target} --wheel dist/*.whl",
+        "uv build --wheel",
+        f"uv run python -m my_ml_project deploy-jobs --target {target} --wheel dist/*.whl",
     ],
     "bundle": lambda target: [
         f"databricks bundle validate --target {target}",
         f"databricks bundle deploy --target {target}",
-        f"python -m my_ml_project post-deploy --target {target}",
+        f"uv run python -m my_ml_project post-deploy --target {target}",
     ],
 }
 POST_DEPLOY = "Link the model to the deployment job, keep the data-quality monitor"
@@ -60,11 +60,16 @@ DEPLOY_STEP_NAMES = {
     ),
 }
 PR_STEPS = [
-    'python -m pip install -e ".[dev]"',
-    "python -m ruff check .",
-    "python -m ruff format --check .",
-    'python -m pytest -m "not integration"',
+    "uv sync --locked",
+    "uv run ruff check .",
+    "uv run ruff format --check .",
+    'uv run pytest -m "not integration"',
 ]
+# setup-uv in every job that installs: the uv release uv.lock pins, the runtime's Python; uv's cache in
+# the test jobs only (a deployment installs from the index, against the lock's hashes).
+SETUP_UV = "astral-sh/setup-uv"
+TEST_JOB_UV = {"version-file": "uv.lock", "python-version": "3.12", "enable-cache": True}
+DEPLOY_JOB_UV = {**TEST_JOB_UV, "enable-cache": False}
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +163,12 @@ def test_dependabot_updates_the_python_dependencies_and_the_actions(folder: str)
     updates = yaml.safe_load(path.read_text())["updates"]
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert {update["package-ecosystem"] for update in updates} == {"pip", "github-actions"}
+    # The generated project's pyproject.toml and uv.lock move together (Dependabot's uv ecosystem).
+    python = "uv" if folder else "pip"
+    assert {update["package-ecosystem"] for update in updates} == {python, "github-actions"}
     if folder:  # Spark and Delta follow the Databricks Runtime, not the newest release
-        [pip] = [update for update in updates if update["package-ecosystem"] == "pip"]
-        assert {rule["dependency-name"] for rule in pip["ignore"]} == {"pyspark", "delta-spark"}
+        [rules] = [update["ignore"] for update in updates if update["package-ecosystem"] == python]
+        assert {rule["dependency-name"] for rule in rules} == {"pyspark", "delta-spark"}
 
 
 def test_github_expressions_survive_jinja(default_project: Path) -> None:
@@ -184,7 +191,8 @@ def test_pull_requests_to_the_default_branch_run_lint_and_unit_tests(
     assert pull_request["on"] == {"pull_request": {"branches": ["trunk"]}}
     assert _run_steps(job) == PR_STEPS
     assert _uses(job)["actions/setup-java"] == {"distribution": "temurin", "java-version": "17"}
-    assert _uses(job)["actions/setup-python"]["cache"] == "pip"
+    assert _uses(job)[SETUP_UV] == TEST_JOB_UV
+    assert "actions/setup-python" not in _uses(job)
     assert "environment" not in job
 
 
@@ -197,10 +205,11 @@ def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_dep
 
     assert main["on"] == {"push": {"branches": ["trunk"]}}
     assert _run_steps(integration) == [
-        'python -m pip install -e ".[dev]"',
-        "python -m pytest -m integration",
-        "python -m my_ml_project run-all --json",
+        "uv sync --locked",
+        "uv run pytest -m integration",
+        "uv run python -m my_ml_project run-all --json",
     ]
+    assert (_uses(integration)[SETUP_UV], _uses(staging)[SETUP_UV]) == (TEST_JOB_UV, DEPLOY_JOB_UV)
     assert "environment" not in integration
     assert (staging["needs"], staging["environment"]) == ("integration", "staging")
     assert staging["concurrency"] == {"group": "deploy-staging", "cancel-in-progress": False}
@@ -208,11 +217,11 @@ def test_pushes_to_the_default_branch_run_integration_then_a_guarded_staging_dep
     assert check["id"] == "credentials"
     assert [step["if"] for step in guarded] == [IF_CONFIGURED] * len(guarded)
     assert _run_steps(staging)[1:] == [  # after the credentials check
-        'python -m pip install -e ".[dev]"',
+        "uv sync --locked",
         *DEPLOY_STEPS[tool]("staging"),
-        "python -m my_ml_project seed-data --target staging",
+        "uv run python -m my_ml_project seed-data --target staging",
         *[
-            f"python -m my_ml_project run-job --target staging --job {job} --wait-minutes {minutes}"
+            f"uv run python -m my_ml_project run-job --target staging --job {job} --wait-minutes {minutes}"
             for job, minutes in STAGING_JOBS
         ],
     ]
@@ -233,6 +242,7 @@ def test_release_branches_deploy_prod_behind_the_production_environment(
     assert _run_steps(deploy)[-len(DEPLOY_STEPS[tool]("prod")) :] == DEPLOY_STEPS[tool]("prod")
     assert ("databricks/setup-cli" in _uses(deploy)) == (tool == "bundle")
     assert _run_steps(release["jobs"]["unit"]) == PR_STEPS
+    assert (_uses(release["jobs"]["unit"])[SETUP_UV], _uses(deploy)[SETUP_UV]) == (TEST_JOB_UV, DEPLOY_JOB_UV)
 
 
 def test_nothing_deploys_prod_from_any_other_ref(branch_project: tuple[str, str, dict]) -> None:
@@ -355,7 +365,7 @@ def test_the_local_part_of_the_integration_job_passes_in_order_in_a_fresh_enviro
     failed = [result for result in results if result.returncode != 0]
     assert not failed, f"{failed[0].command} failed:\n{failed[0].output}"
     assert len(results) == len(_run_steps(job)) == 3
-    # The install step gave the environment the project's console script, as `pip install -e` does.
+    # The install step gave the environment the project's console script, as `uv sync` does.
     script = subprocess.run(
         [str(Path(env["VIRTUAL_ENV"]) / "bin" / "my_ml_project"), "--help"],
         capture_output=True,

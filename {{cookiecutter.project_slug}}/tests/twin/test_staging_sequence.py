@@ -41,19 +41,20 @@ JOBS_IN_ORDER = ("feature-refresh", "training", "deployment", "batch-inference",
 CLI_STAND_INS = {
     "databricks bundle validate --target staging": [],
     "databricks bundle deploy --target staging": [
-        "python -m pip wheel --no-deps --no-build-isolation -w dist .",
-        f"python -m {PACKAGE_NAME} deploy-jobs --target staging --wheel dist/*.whl",
+        "uv build --wheel",
+        f"uv run python -m {PACKAGE_NAME} deploy-jobs --target staging --wheel dist/*.whl",
     ],
 }
 
 
 def staging_steps() -> list[str]:
-    """The `run:` steps of the main workflow's staging job, but the credentials check and the install."""
+    """The `run:` steps of the main workflow's staging job, but the credentials check and the install
+    (the environment running the tests is the synced one)."""
     job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["staging"]
     runs = [
         step["run"]
         for step in job["steps"]
-        if "run" in step and step.get("id") != "credentials" and "pip install" not in step["run"]
+        if "run" in step and step.get("id") != "credentials" and step["run"] != "uv sync --locked"
     ]
     return [command for run in runs for command in CLI_STAND_INS.get(run, [run])]
 
@@ -72,8 +73,15 @@ def _environment(twin: FakeWorkspace) -> dict[str, str]:
         DATABRICKS_AUTH_TYPE="pat",
         DATABRICKS_CONFIG_FILE=os.devnull,
         GITHUB_SHA=COMMIT,
-        # `python` in a step is this interpreter.
+        # `python` and `uv` in a step are this environment's; uv runs and builds in it as it stands
+        # (already synced), downloading nothing.
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        UV_PROJECT_ENVIRONMENT=sys.prefix,
+        UV_NO_SYNC="1",
+        UV_NO_BUILD_ISOLATION="1",
+        UV_OFFLINE="1",
+        UV_PYTHON=sys.executable,
+        UV_PYTHON_DOWNLOADS="never",
     )
     return env
 
