@@ -90,6 +90,17 @@ def test_a_first_window_without_history_still_reports(tmp_path) -> None:
     assert (tmp_path / DRIFT_PLOT).read_bytes().startswith(PNG_SIGNATURE)
 
 
+def test_without_predictions_the_report_leaves_their_plot_out(tmp_path) -> None:
+    columns = [BinnedColumn("x", ("a",), np.array([1]), np.array([1]))]
+
+    page = write_report(
+        tmp_path, "t", WINDOW, [], columns, None, pd.DataFrame(columns=HISTORY_COLUMNS), (0.1, 0.25)
+    )
+
+    assert "Predictions in the window" not in page.read_text() and page.read_text().count("<img ") == 3
+    assert not (tmp_path / PREDICTION_PLOT).exists()
+
+
 def test_the_time_axes_span_the_windows_present() -> None:
     """Not an autoscaled range: a day either side of the first and last window end."""
     ends = [date(2026, 4, 24), date(2026, 5, 1), date(2026, 5, 8)]

@@ -23,6 +23,7 @@ def _statuses(generated, seed: int, drift: float) -> dict[tuple[str, str], str]:
     window = generated.window(ROWS, seed + 1000, drift)
     analysis = analyse_window(WindowInputs(baseline, window), MonitoringThresholds())
     assert analysis.features == MODEL_FEATURES
+    assert analysis.predictions is None  # feature frames, no inference log
     return {(result.feature, result.metric): result.status for result in analysis.results}
 
 

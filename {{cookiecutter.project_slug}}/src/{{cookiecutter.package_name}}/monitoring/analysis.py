@@ -44,7 +44,8 @@ class WindowAnalysis:
     window_rows: int
     baseline_rows: int
     quality: Quality | None
-    predictions: PredictionHistogram  # the window's predictions on fixed bins, for the report
+    # The window's predictions on fixed bins, for the report (None: the window holds no predictions).
+    predictions: PredictionHistogram | None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -107,5 +108,9 @@ def analyse_window(
         window_rows=window_rows,
         baseline_rows=baseline_rows,
         quality=quality,
-        predictions=prediction_histogram(inputs.window, quality.groups if quality else None),
+        predictions=(
+            prediction_histogram(inputs.window, quality.groups if quality else None)
+            if PREDICTION_COLUMN in inputs.window.columns
+            else None
+        ),
     )

@@ -203,7 +203,11 @@ def render_html(
         + f"{summary}\n<p>Monitored columns: {monitored}</p>\n"
         + f"<h2>Drift per feature over time</h2>{_image(plots[DRIFT_PLOT], 'PSI per feature over time')}\n"
         + f"<h2>Model quality over time</h2>{_image(plots[QUALITY_PLOT], 'AUC and log loss over time')}\n"
-        + f"<h2>Predictions in the window</h2>{_image(plots[PREDICTION_PLOT], 'predicted probabilities')}\n"
+        + (
+            f"<h2>Predictions in the window</h2>{_image(plots[PREDICTION_PLOT], 'predicted probabilities')}\n"
+            if PREDICTION_PLOT in plots
+            else ""
+        )
         + f"<h2>Window vs reference distributions</h2>{_image(plots[DISTRIBUTION_PLOT], 'distributions')}\n"
         + f"<h2>Metrics</h2>\n{_metrics_table(results)}\n</body></html>\n"
     )
@@ -225,7 +229,7 @@ def write_report(
     window: MonitoringWindow,
     results: list[MetricResult],
     columns: list[BinnedColumn],
-    predictions: PredictionHistogram,
+    predictions: PredictionHistogram | None,
     history: pd.DataFrame,
     psi_limits: tuple[float, float],
 ) -> Path:
@@ -235,9 +239,10 @@ def write_report(
     plots = {
         DRIFT_PLOT: _png(plot_drift_over_time(history, *psi_limits)),
         QUALITY_PLOT: _png(plot_quality_over_time(history)),
-        PREDICTION_PLOT: _png(plot_predictions(predictions)),
         DISTRIBUTION_PLOT: _png(plot_distributions(columns)),
     }
+    if predictions is not None:  # an inference log always has them; analysis of bare features not
+        plots[PREDICTION_PLOT] = _png(plot_predictions(predictions))
     for name, png in plots.items():
         (folder / name).write_bytes(png)
     features = tuple(column.feature for column in columns)
