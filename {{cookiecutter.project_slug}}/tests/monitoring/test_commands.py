@@ -109,9 +109,10 @@ def _monitor(home: Path, monkeypatch, capsys, *extra: str) -> tuple[int, dict]:
 
 
 def test_monitor_stores_the_window_reports_it_and_a_rerun_replaces_it(
-    spark, steady_home, monkeypatch, capsys
+    spark, steady_home, monkeypatch, capsys, tmp_path
 ) -> None:
     import mlflow
+    import mlflow.artifacts
 
     config = load_config("local", home=steady_home)
     table = config.table("monitoring_metrics")
@@ -152,6 +153,12 @@ def test_monitor_stores_the_window_reports_it_and_a_rerun_replaces_it(
         "monitoring_report/predictions.png",
         "monitoring_report/distributions.png",
     }
+    # What the MLflow UI's artifact view loads: the page alone, every image inside it.
+    alone = mlflow.artifacts.download_artifacts(
+        run_id=summary["mlflow_run_id"], artifact_path="monitoring_report/index.html", dst_path=str(tmp_path)
+    )
+    page = Path(alone).read_text()
+    assert page.count('<img src="data:image/png;base64,') == page.count("<img ") == 4
 
 
 def test_the_baseline_survives_the_training_set_moving_on_and_being_vacuumed(
