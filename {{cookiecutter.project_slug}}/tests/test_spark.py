@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.spark import (
     local_java_options,
     local_spark_conf,
     recorded_jars,
+    resolves_in_a_child,
     with_delta_jars,
 )
 
@@ -87,6 +88,25 @@ def test_a_missing_or_cut_short_jar_sends_the_session_back_to_ivy(
 
     assert recorded_jars(record) is None
     assert _resolves(record) is True
+
+
+def test_only_a_missing_record_that_can_be_written_is_resolved_in_a_child_process(
+    record: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = delta_jars_record("9.9.9")
+    assert (resolves_in_a_child(record), resolves_in_a_child(missing)) == (False, True)
+
+    previous = logger.level
+    try:
+        logger.setLevel(logging.DEBUG)  # --verbose: Ivy reports in the command's JVM
+        assert resolves_in_a_child(missing) is False
+    finally:
+        logger.setLevel(previous)
+
+    # A cache folder that cannot be created: each command would start the child again for nothing.
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    assert resolves_in_a_child(delta_jars_record()) is False
 
 
 def test_the_shared_session_loaded_the_recorded_jars_of_the_installed_delta(spark) -> None:

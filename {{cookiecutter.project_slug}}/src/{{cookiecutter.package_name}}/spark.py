@@ -96,7 +96,7 @@ def get_spark(config: Config, app_name: str = PACKAGE_NAME) -> SparkSession:
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     record = delta_jars_record()
-    if recorded_jars(record) is None and not logger.isEnabledFor(logging.DEBUG):
+    if resolves_in_a_child(record):
         resolve_delta_jars(record)
     sharing = class_sharing.plan(cache_folder(), _versions())
     try:
@@ -186,6 +186,18 @@ def with_delta_jars(builder: SparkSession.Builder, record: Path) -> tuple[SparkS
     from delta import configure_spark_with_delta_pip
 
     return configure_spark_with_delta_pip(builder), True
+
+
+def resolves_in_a_child(record: Path) -> bool:
+    """Whether a child process should resolve the Delta jars first: there is no whole record, the
+    command is not --verbose, and a record can be written (else every command would start it again)."""
+    if recorded_jars(record) is not None or logger.isEnabledFor(logging.DEBUG):
+        return False
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(record.parent, os.W_OK)
 
 
 def resolve_delta_jars(record: Path) -> None:
