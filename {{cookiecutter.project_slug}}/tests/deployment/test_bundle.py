@@ -9,6 +9,7 @@ prefix and `${workspace.current_user.short_name}`), the test applies the same ch
 Development mode also adds a `dev` tag, which neither side's lookups read; it is left out of both.
 """
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -190,6 +191,18 @@ def test_a_catalog_that_differs_from_config_py_stops_the_bundle_with_what_to_cha
     assert diagnostic["severity"] == "error"
     assert "catalog='someone_elses'" in diagnostic["detail"] + diagnostic["summary"]
     assert "config.py" in diagnostic["detail"] + diagnostic["summary"]
+
+
+def test_the_python_section_holds_only_what_the_bundles_loader_reads() -> None:
+    """databricks-bundles (pinned) logs and drops keys it does not know; `venv_path` makes the CLI run the
+    loader with the project's .venv, where `uv sync` installed it. (Its config class is private: this
+    checks the pinned release.)"""
+    from databricks.bundles.build import _Conf
+
+    python = bundle_config()["python"]
+
+    assert set(python) <= {field.name for field in dataclasses.fields(_Conf)}
+    assert python["venv_path"] == ".venv"
 
 
 def test_databricks_yml_has_the_targets_and_hosts_of_config_py() -> None:
